@@ -1,0 +1,7 @@
+"""`python -m magtui`."""
+
+import sys
+
+from magtui.cli import main
+
+sys.exit(main())

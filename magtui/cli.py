@@ -1,0 +1,466 @@
+"""Command line: argument parsing and dispatch (design.md §3).
+
+Textual is imported only when the TUI is started: the calculation commands stay fast and
+never load it. Exit codes: 0 ok, 2 bad input (one line on stderr naming the argument),
+3 invalid knowledge base (every problem listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, NoReturn
+
+from magtui import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_KB = 0, 2, 3
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) instead of usage dumps."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _add_patient(parser: argparse.ArgumentParser, dest_prefix: str = "") -> None:
+    age = parser.add_mutually_exclusive_group()
+    age.add_argument("--age", dest=f"{dest_prefix}age", metavar="YEARS", help="age in years")
+    age.add_argument("--age-months", dest=f"{dest_prefix}age_months", metavar="MONTHS",
+                     help="age in completed months (infants)")
+    parser.add_argument("--sex", dest=f"{dest_prefix}sex", metavar="SEX",
+                        help="female | male")
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument("--pregnant", dest=f"{dest_prefix}pregnant", action="store_true")
+    state.add_argument("--lactating", dest=f"{dest_prefix}lactating", action="store_true")
+
+
+def _add_kidney(parser: argparse.ArgumentParser, creatinine: bool = False) -> None:
+    kidney = parser.add_mutually_exclusive_group()
+    kidney.add_argument("--egfr", metavar="E", help="eGFR in mL/min/1.73 m²")
+    if creatinine:
+        kidney.add_argument("--creatinine", metavar="X", help="serum creatinine (see --unit)")
+    kidney.add_argument("--dialysis", action="store_true", help="on dialysis")
+    if creatinine:
+        parser.add_argument("--unit", metavar="U", help="creatinine unit: mg/dL | umol/L")
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object")
+    common.add_argument("--kb", default=argparse.SUPPRESS, metavar="PATH",
+                        help="knowledge base file (default: $MAGTUI_KB or kb/magnesium.json)")
+
+    parser = Parser(
+        prog="magtui",
+        description="Terminal clinic aid: magnesium triage, dose, kidney risk, referral. "
+        "Supports a clinician's judgement; does not diagnose or prescribe. "
+        "With no command, opens the consultation (TUI), optionally prefilled.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="store_true", help="print version and KB version")
+    parser.add_argument("--kb", default=None, metavar="PATH", help="knowledge base file")
+    _add_patient(parser)
+    _add_kidney(parser, creatinine=True)
+    parser.add_argument("--answer", action="append", default=[], metavar="ID",
+                        help="finding present (repeatable)")
+    parser.add_argument("--absent", action="append", default=[], metavar="ID",
+                        help="finding asked and absent (repeatable)")
+
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+
+    p = sub.add_parser("egfr", parents=[common], help="CKD-EPI 2021 eGFR from creatinine",
+                       allow_abbrev=False)
+    p.add_argument("--age", required=True, metavar="YEARS")
+    p.add_argument("--sex", required=True, metavar="SEX")
+    p.add_argument("--creatinine", required=True, metavar="X")
+    p.add_argument("--unit", default="mg/dL", metavar="U", help="mg/dL (default) | umol/L")
+
+    p = sub.add_parser("serum", parents=[common], help="interpret serum magnesium",
+                       allow_abbrev=False)
+    p.add_argument("--value", required=True, metavar="X")
+    p.add_argument("--unit", required=True, metavar="U", help="mmol/L | mg/dL | mEq/L")
+
+    p = sub.add_parser("intake", parents=[common], help="RDA/AI and supplemental UL",
+                       allow_abbrev=False)
+    _add_patient(p)
+
+    p = sub.add_parser("dose", parents=[common], help="elemental dose against RDA and UL",
+                       allow_abbrev=False)
+    p.add_argument("--form", required=True, metavar="F", help="supplement form id (see forms)")
+    amount = p.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--compound-mg", metavar="X", help="mg of the salt per dose")
+    amount.add_argument("--elemental-mg", metavar="X", help="mg of elemental magnesium per dose")
+    p.add_argument("--times-per-day", default="1", metavar="N")
+    _add_patient(p)
+    _add_kidney(p)
+
+    p = sub.add_parser("triage", parents=[common], help="pattern and referral from findings",
+                       allow_abbrev=False)
+    p.add_argument("--answer", action="append", default=[], metavar="ID")
+    p.add_argument("--absent", action="append", default=[], metavar="ID")
+    _add_kidney(p)
+    p.add_argument("--serum", metavar="X", help="serum magnesium value")
+    p.add_argument("--serum-unit", metavar="U", help="mmol/L | mg/dL | mEq/L")
+
+    sub.add_parser("forms", parents=[common], help="list supplement forms", allow_abbrev=False)
+    sub.add_parser("findings", parents=[common], help="list triage findings",
+                   allow_abbrev=False)
+
+    kb = sub.add_parser("kb", help="knowledge base", allow_abbrev=False)
+    kb_sub = kb.add_subparsers(dest="kb_command", parser_class=Parser, metavar="ACTION",
+                               required=True)
+    kb_sub.add_parser("validate", parents=[common], help="validate the KB (exit 3 if invalid)",
+                      allow_abbrev=False)
+    p = kb_sub.add_parser("search", parents=[common], help="search every table",
+                          allow_abbrev=False)
+    p.add_argument("text", nargs="+")
+
+    notes = sub.add_parser("notes", help="saved session notes", allow_abbrev=False)
+    notes_sub = notes.add_subparsers(dest="notes_command", parser_class=Parser,
+                                     metavar="ACTION", required=True)
+    notes_sub.add_parser("list", parents=[common], help="saved notes, newest first",
+                         allow_abbrev=False)
+    p = notes_sub.add_parser("show", parents=[common], help="show one note",
+                             allow_abbrev=False)
+    p.add_argument("note_id", metavar="ID")
+    return parser
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> int:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from magtui.knowledge.loader import load_kb
+
+    return load_kb(getattr(args, "kb", None))
+
+
+def _number(limit: Any, text: str | None, flag: str) -> float:
+    from magtui.clinical.limits import InputError
+
+    if text is None:
+        raise InputError(flag, "is required")
+    return limit.parse(text, flag)
+
+
+def _sex(text: str | None, flag: str = "sex") -> str:
+    from magtui.clinical.limits import InputError
+
+    if text is None:
+        raise InputError(flag, "is required (female | male)")
+    value = text.strip().casefold()
+    if value not in ("female", "male"):
+        raise InputError(flag, f"must be female or male, got {text!r}")
+    return value
+
+
+def _age_months(args: argparse.Namespace, prefix: str = "") -> int:
+    from magtui.clinical.intake import age_to_months
+    from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, InputError
+
+    years, months = getattr(args, f"{prefix}age"), getattr(args, f"{prefix}age_months")
+    if months is not None:
+        return int(AGE_MONTHS.parse(months, "age-months"))
+    if years is None:
+        raise InputError("age", "is required (--age YEARS, or --age-months M for infants)")
+    return age_to_months(AGE_YEARS.parse(years, "age"))
+
+
+def _condition(args: argparse.Namespace, prefix: str = "") -> str:
+    if getattr(args, f"{prefix}pregnant"):
+        return "pregnancy"
+    return "lactation" if getattr(args, f"{prefix}lactating") else "none"
+
+
+def _intake(kb: Any, args: argparse.Namespace) -> Any:
+    from magtui.clinical.intake import lookup_intake
+
+    return lookup_intake(
+        kb, age_months=_age_months(args), sex=_sex(args.sex), condition=_condition(args)
+    )
+
+
+def _egfr_value(args: argparse.Namespace) -> float | None:
+    from magtui.clinical.limits import EGFR
+
+    return None if args.egfr is None else EGFR.parse(args.egfr, "egfr")
+
+
+def _review_note(kb: Any) -> str | None:
+    from magtui.clinical.review import review_warning
+
+    return review_warning(kb.meta, date.today())
+
+
+def _with_review(kb: Any, payload: dict[str, Any], text: str) -> tuple[dict[str, Any], str]:
+    warning = _review_note(kb)
+    payload = {**payload, "kb_version": kb.meta.kb_version, "kb_review_warning": warning}
+    return payload, (f"{text}\nWARNING: {warning}" if warning else text)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_egfr(args: argparse.Namespace) -> int:
+    from magtui import output
+    from magtui.clinical.limits import AGE_YEARS, CREATININE
+    from magtui.clinical.renal import estimate_egfr
+    from magtui.clinical.units import creatinine_unit
+
+    unit = creatinine_unit(args.unit)
+    age = AGE_YEARS.parse(args.age, "age")
+    sex = _sex(args.sex)
+    creatinine = _number(CREATININE[unit], args.creatinine, "creatinine")
+    kb = _load(args)
+    result = estimate_egfr(kb, age_years=age, sex=sex, creatinine=creatinine,  # type: ignore[arg-type]
+                           unit=unit)
+    return _emit(args, *_with_review(kb, output.egfr_json(result), output.egfr_text(kb, result)))
+
+
+def cmd_serum(args: argparse.Namespace) -> int:
+    from magtui import output
+    from magtui.clinical.limits import SERUM_MG
+    from magtui.clinical.serum import interpret_serum
+    from magtui.clinical.units import serum_unit
+
+    unit = serum_unit(args.unit)
+    value = _number(SERUM_MG[unit], args.value, "value")
+    kb = _load(args)
+    result = interpret_serum(kb, value, unit)
+    return _emit(args, *_with_review(kb, output.serum_json(result), output.serum_text(kb, result)))
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    from magtui import output
+
+    kb = _load(args)
+    result = _intake(kb, args)
+    return _emit(args, *_with_review(kb, output.intake_json(result),
+                                     output.intake_text(kb, result)))
+
+
+def cmd_dose(args: argparse.Namespace) -> int:
+    from magtui import output
+    from magtui.clinical.dosing import calculate_dose
+    from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY
+    from magtui.clinical.renal import assess_kidney
+
+    compound = (None if args.compound_mg is None
+                else COMPOUND_MG.parse(args.compound_mg, "compound-mg"))
+    elemental = (None if args.elemental_mg is None
+                 else ELEMENTAL_MG.parse(args.elemental_mg, "elemental-mg"))
+    times = int(TIMES_PER_DAY.parse(args.times_per_day, "times-per-day"))
+    egfr = _egfr_value(args)
+    kb = _load(args)
+    intake = _intake(kb, args)
+    kidney = assess_kidney(kb, egfr=egfr, dialysis=args.dialysis)
+    result = calculate_dose(kb, form_id=args.form, intake=intake, kidney=kidney,
+                            compound_mg=compound, elemental_mg=elemental, times_per_day=times)
+    return _emit(args, *_with_review(kb, output.dose_json(result), output.dose_text(kb, result)))
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from magtui import output
+    from magtui.clinical.limits import SERUM_MG, InputError
+    from magtui.clinical.serum import interpret_serum
+    from magtui.clinical.triage import evaluate, finding_states
+    from magtui.clinical.units import serum_unit
+
+    egfr = _egfr_value(args)
+    if (args.serum is None) != (args.serum_unit is None):
+        raise InputError("serum-unit" if args.serum is not None else "serum",
+                         "--serum and --serum-unit go together")
+    kb = _load(args)
+    serum = None
+    if args.serum is not None:
+        unit = serum_unit(args.serum_unit, "serum-unit")
+        serum = interpret_serum(kb, _number(SERUM_MG[unit], args.serum, "serum"), unit)
+    states = finding_states(kb, args.answer, args.absent)
+    result = evaluate(kb, states, egfr=egfr, dialysis=args.dialysis, serum=serum)
+    return _emit(args, *_with_review(kb, output.triage_json(result),
+                                     output.triage_text(kb, result)))
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    forms = [
+        {"id": f.id, "label": f.name, "elemental_fraction": f.elemental_fraction,
+         "confidence": f.confidence, "source": f.source}
+        for f in kb.forms.values()
+    ]
+    text = "\n".join(
+        f"{f['id']:<12} {f['label']:<40} {f['elemental_fraction'] * 100:5.1f} % elemental"
+        for f in forms
+    )
+    return _emit(args, {"forms": forms}, text)
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    findings = [
+        {"id": f.id, "label": f.label, "group": f.group, "red_flag": f.red_flag,
+         "question": f.question, "source": f.source}
+        for f in kb.findings.values()
+    ]
+    text = "\n".join(
+        f"{f['id']:<26} {f['label']}" + (f"  [red flag: {f['red_flag']}]" if f["red_flag"] else "")
+        for f in findings
+    )
+    return _emit(args, {"findings": findings}, text)
+
+
+def cmd_kb_validate(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    counts = {table: len(records) for table, records in kb.tables().items()}
+    warning = _review_note(kb)
+    text = (f"{kb.path}: valid — KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed}, "
+            f"next review {kb.meta.next_review}; "
+            + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    if warning:
+        text += f"\nWARNING: {warning}"
+    payload = {"valid": True, "path": str(kb.path), "kb_version": kb.meta.kb_version,
+               "counts": counts, "kb_review_warning": warning}
+    return _emit(args, payload, text)
+
+
+def cmd_kb_search(args: argparse.Namespace) -> int:
+    from magtui.knowledge.search import search
+
+    kb = _load(args)
+    query = " ".join(args.text)
+    matches = search(kb, query)
+    payload = {
+        "query": query,
+        "matches": [{"table": m.table, "id": m.id, "title": m.title, "source": m.source}
+                    for m in matches],
+    }
+    text = "\n".join(f"{m.table}/{m.id}: {m.title}" + (f"  [source: {m.source}]" if m.source
+                                                        else "") for m in matches)
+    return _emit(args, payload, text or f"no records match {query!r}")
+
+
+def cmd_notes_list(args: argparse.Namespace) -> int:
+    from magtui.notes.store import list_notes
+
+    notes = list_notes()
+    payload = {"notes": [
+        {"id": n.note_id, "saved_at": n.saved_at.isoformat() if n.saved_at else None,
+         "patient_ref": n.patient_ref, "urgency": n.urgency}
+        for n in notes
+    ]}
+    text = "\n".join(
+        f"{n.note_id}  {n.saved_at:%Y-%m-%d %H:%M}  {n.patient_ref or '-':<12} "
+        f"{(n.urgency or '-').upper()}" if n.saved_at else f"{n.note_id}  (unreadable)"
+        for n in notes
+    )
+    return _emit(args, payload, text or "no saved notes")
+
+
+def cmd_notes_show(args: argparse.Namespace) -> int:
+    from magtui.notes.render import to_markdown
+    from magtui.notes.store import load_note
+
+    note = load_note(args.note_id)
+    return _emit(args, note.model_dump(mode="json"), to_markdown(note))
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    print(f"magtui {__version__} (KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed})")
+    return EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """Validate any prefill exactly as the subcommands do, then start the TUI."""
+    from magtui.clinical.limits import AGE_YEARS, CREATININE, InputError
+    from magtui.clinical.triage import finding_states
+    from magtui.clinical.units import creatinine_unit
+
+    kb = _load(args)
+    prefill: dict[str, Any] = {}
+    if args.age is not None:
+        prefill["age_years"] = AGE_YEARS.parse(args.age, "age")
+    if args.age_months is not None:
+        prefill["age_months"] = _age_months(args)
+    if args.sex is not None:
+        prefill["sex"] = _sex(args.sex)
+    prefill["condition"] = _condition(args)
+    if args.egfr is not None:
+        prefill["egfr"] = _egfr_value(args)
+    if args.creatinine is not None:
+        unit = creatinine_unit(args.unit or "mg/dL")
+        prefill["creatinine"] = CREATININE[unit].parse(args.creatinine, "creatinine")
+        prefill["creatinine_unit"] = unit
+    elif args.unit is not None:
+        raise InputError("unit", "goes with --creatinine")
+    prefill["dialysis"] = args.dialysis
+    prefill["states"] = finding_states(kb, args.answer, args.absent)
+
+    from magtui.ui.app import run  # Textual is imported here and only here.
+
+    return run(kb=kb, prefill=prefill)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "egfr": cmd_egfr,
+    "serum": cmd_serum,
+    "intake": cmd_intake,
+    "dose": cmd_dose,
+    "triage": cmd_triage,
+    "forms": cmd_forms,
+    "findings": cmd_findings,
+}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.version:
+        return cmd_version(args)
+    if args.command is None:
+        return cmd_tui(args)
+    if args.command == "kb":
+        return cmd_kb_validate(args) if args.kb_command == "validate" else cmd_kb_search(args)
+    if args.command == "notes":
+        return cmd_notes_list(args) if args.notes_command == "list" else cmd_notes_show(args)
+    return COMMANDS[args.command](args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from magtui.clinical.limits import InputError
+    from magtui.knowledge.loader import KBError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return dispatch(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except InputError as exc:
+        print(f"magtui: --{exc.field}: {exc.message}", file=sys.stderr)
+        return EXIT_INPUT
+    except KBError as exc:
+        print(f"magtui: the knowledge base is invalid ({len(exc.problems)} problem(s)):",
+              file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_KB
+    except KeyboardInterrupt:
+        return 130

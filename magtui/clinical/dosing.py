@@ -1,0 +1,178 @@
+"""Elemental magnesium dose against the RDA and the supplemental UL, with kidney warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from magtui.clinical.intake import IntakeResult
+from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError
+from magtui.clinical.renal import KidneyAssessment
+from magtui.clinical.units import elemental_mg_to_mmol, round_half_up
+from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.models import SupplementForm
+
+TOXICITY_MG_PER_DAY = 5000
+"""ODS: very large doses (typically over 5,000 mg/day, laxatives/antacids) have caused toxicity."""
+FACT_SHEET = "ods_magnesium"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseWarning:
+    code: str
+    text: str
+    source: str
+    level: Literal["danger", "caution", "info"] = "caution"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseResult:
+    form: SupplementForm
+    entered_as: Literal["compound", "elemental"]
+    entered_mg: float
+    times_per_day: int
+    elemental_mg_per_dose_exact: float
+    intake: IntakeResult
+    kidney: KidneyAssessment
+    warnings: tuple[DoseWarning, ...]
+
+    @property
+    def elemental_mg_per_day_exact(self) -> float:
+        return self.elemental_mg_per_dose_exact * self.times_per_day
+
+    @property
+    def elemental_mg_per_dose(self) -> float:
+        return round_half_up(self.elemental_mg_per_dose_exact, 1)
+
+    @property
+    def elemental_mg_per_day(self) -> float:
+        return round_half_up(self.elemental_mg_per_day_exact, 1)
+
+    @property
+    def mmol_per_day(self) -> float:
+        return round_half_up(elemental_mg_to_mmol(self.elemental_mg_per_day_exact), 1)
+
+    @property
+    def ul_supplemental_mg(self) -> float | None:
+        return self.intake.ul_supplemental_mg
+
+    @property
+    def percent_of_ul(self) -> float | None:
+        ul = self.ul_supplemental_mg
+        return None if ul is None else round_half_up(self.elemental_mg_per_day_exact / ul * 100, 1)
+
+    @property
+    def exceeds_ul(self) -> bool:
+        ul = self.ul_supplemental_mg
+        return ul is not None and self.elemental_mg_per_day_exact > ul
+
+    @property
+    def percent_of_reference(self) -> float:
+        """Share of the RDA (or AI) this supplement alone supplies; the RDA counts food too."""
+        return round_half_up(
+            self.elemental_mg_per_day_exact / self.intake.reference_mg * 100, 1
+        )
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        ids = [*self.form.source_ids, *self.intake.sources, *self.kidney.sources]
+        ids += [w.source for w in self.warnings]
+        return tuple(dict.fromkeys(ids))
+
+
+def calculate_dose(
+    kb: KnowledgeBase,
+    *,
+    form_id: str,
+    intake: IntakeResult,
+    kidney: KidneyAssessment,
+    compound_mg: float | None = None,
+    elemental_mg: float | None = None,
+    times_per_day: int = 1,
+) -> DoseResult:
+    form = kb.forms.get(form_id)
+    if form is None:
+        raise InputError("form", f"unknown supplement form {form_id!r}; see `magtui forms`")
+    if (compound_mg is None) == (elemental_mg is None):
+        raise InputError("compound-mg", "give exactly one of --compound-mg and --elemental-mg")
+    TIMES_PER_DAY.check(times_per_day, "times-per-day")
+    if compound_mg is not None:
+        COMPOUND_MG.check(compound_mg, "compound-mg")
+        entered_as: Literal["compound", "elemental"] = "compound"
+        entered, per_dose = compound_mg, compound_mg * form.elemental_fraction
+    else:
+        assert elemental_mg is not None
+        ELEMENTAL_MG.check(elemental_mg, "elemental-mg")
+        entered_as, entered, per_dose = "elemental", elemental_mg, elemental_mg
+    result = DoseResult(
+        form=form,
+        entered_as=entered_as,
+        entered_mg=entered,
+        times_per_day=int(times_per_day),
+        elemental_mg_per_dose_exact=per_dose,
+        intake=intake,
+        kidney=kidney,
+        warnings=(),
+    )
+    # Warnings read the computed figures, so they are attached to the finished result.
+    return replace(result, warnings=tuple(_warnings(kb, result)))
+
+
+def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:
+    advice = kb.advice.get(advice_id)
+    return (advice.text, advice.source) if advice else ("", FACT_SHEET)
+
+
+def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
+    """Most dangerous first: kidney, then the UL, then how far to trust the percentage."""
+    out: list[DoseWarning] = []
+    kidney = dose.kidney
+    if kidney.risk == "high":
+        out.append(DoseWarning("kidney_high", f"KIDNEY RISK: HIGH. {kidney.headline} "
+                               f"{kidney.caution}", kidney.band.source, "danger"))
+    elif kidney.risk == "caution":
+        out.append(DoseWarning("kidney_caution", f"KIDNEY RISK: CAUTION. {kidney.headline} "
+                               f"{kidney.caution}", kidney.band.source, "caution"))
+    elif kidney.risk == "unknown":
+        out.append(DoseWarning("kidney_unknown", f"Kidney function unknown. {kidney.headline} "
+                               f"{kidney.caution}", kidney.band.source, "info"))
+
+    per_day = dose.elemental_mg_per_day
+    ul = dose.ul_supplemental_mg
+    if ul is None:
+        text, source = _advice(kb, "no_ul_infants")
+        out.append(DoseWarning(
+            "no_ul_for_age",
+            f"No supplemental UL is set for {dose.intake.life_stage}: none is invented here. "
+            + text,
+            source,
+            "caution",
+        ))
+    elif dose.exceeds_ul:
+        text, source = _advice(kb, "therapeutic_doses_doctor")
+        out.append(DoseWarning(
+            "exceeds_ul",
+            f"{per_day:g} mg/day elemental magnesium is {dose.percent_of_ul:g} % of the "
+            f"supplemental UL ({ul:g} mg/day for {dose.intake.life_stage}). " + text,
+            FACT_SHEET,
+            "danger",
+        ))
+    if dose.elemental_mg_per_day_exact > TOXICITY_MG_PER_DAY:
+        out.append(DoseWarning(
+            "toxicity_range",
+            f"{per_day:g} mg/day is above {TOXICITY_MG_PER_DAY:,} mg/day, the range in which "
+            "magnesium toxicity has been reported (some cases fatal).",
+            FACT_SHEET,
+            "danger",
+        ))
+    if dose.entered_as == "compound" and dose.form.confidence != "high":
+        text, source = _advice(kb, "label_elemental_wins")
+        note = dose.form.variability_note or ""
+        out.append(DoseWarning(
+            "label_elemental_wins",
+            f"{dose.form.name}: {dose.form.elemental_fraction * 100:.1f} % elemental is an "
+            f"assumption ({dose.form.confidence} confidence). {note} {text}".replace("  ", " "),
+            source,
+            "info",
+        ))
+    return out

@@ -1,0 +1,82 @@
+"""RDA/AI and supplemental UL for a life stage (ODS / IOM 1997 tables in the KB)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, InputError
+from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.models import Condition, IntakeRow, Sex
+
+
+def age_to_months(age_years: float) -> int:
+    """Completed months of age; the tables are keyed by completed months (6 months → 0–6 row)."""
+    AGE_YEARS.check(age_years, "age")
+    # A tiny epsilon so that 0.5 years is 6 months, not 5.999….
+    return math.floor(age_years * 12 + 1e-9)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    age_months: int
+    sex: Sex
+    condition: Condition
+    row: IntakeRow
+
+    @property
+    def life_stage(self) -> str:
+        return self.row.life_stage
+
+    @property
+    def rda_mg(self) -> float | None:
+        return self.row.rda_mg
+
+    @property
+    def ai_mg(self) -> float | None:
+        return self.row.ai_mg
+
+    @property
+    def reference_mg(self) -> float:
+        """The RDA, or the AI where no RDA is set (infants)."""
+        return self.row.rda_mg if self.row.rda_mg is not None else self.row.ai_mg  # type: ignore[return-value]
+
+    @property
+    def reference_kind(self) -> str:
+        return "RDA" if self.row.rda_mg is not None else "AI"
+
+    @property
+    def ul_supplemental_mg(self) -> float | None:
+        return self.row.ul_supplemental_mg
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.row.source_ids
+
+
+def lookup_intake(
+    kb: KnowledgeBase, *, age_months: int, sex: Sex, condition: Condition = "none"
+) -> IntakeResult:
+    """The one intake row covering this age, sex and condition; bad combinations name the field."""
+    AGE_MONTHS.check(age_months, "age-months")
+    field = {"pregnancy": "pregnant", "lactation": "lactating"}.get(condition, "age")
+    if condition != "none" and sex != "female":
+        raise InputError(field, f"{condition} applies only with sex female")
+    for row in kb.intake:
+        if row.sex != sex or row.condition != condition:
+            continue
+        if row.age_min_months <= age_months and (
+            row.age_max_months is None or age_months < row.age_max_months
+        ):
+            return IntakeResult(age_months, sex, condition, row)
+    rows = [r for r in kb.intake if r.sex == sex and r.condition == condition]
+    youngest = min((r.age_min_months for r in rows), default=0)
+    raise InputError(
+        field,
+        f"the intake tables have no {condition} row for age {_age_text(age_months)} "
+        f"(they start at {_age_text(youngest)})",
+    )
+
+
+def _age_text(months: int) -> str:
+    return f"{months} months" if months < 24 else f"{months // 12} years"

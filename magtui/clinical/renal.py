@@ -1,0 +1,162 @@
+"""CKD-EPI 2021 eGFR, KDIGO G category, and what kidney function means for magnesium."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from magtui.clinical.limits import AGE_YEARS, CREATININE, EGFR, EGFR_MIN_AGE_YEARS, InputError
+from magtui.clinical.units import CreatinineUnit, creatinine_to_mg_dl, round_half_up
+from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.models import KidneyBand, KidneyRisk, Sex
+
+EQUATION = "CKD-EPI 2021"
+EGFR_UNIT = "mL/min/1.73 m²"
+EQUATION_SOURCES = ("inker_2021_nejm", "nkf_ckd_epi_2021")
+KDIGO_SOURCE = "kdigo_2012_ckd"
+
+KdigoCategory = Literal["G1", "G2", "G3a", "G3b", "G4", "G5"]
+_KDIGO: tuple[tuple[float, KdigoCategory, str], ...] = (
+    (90, "G1", "normal or high"),
+    (60, "G2", "mildly decreased"),
+    (45, "G3a", "mildly to moderately decreased"),
+    (30, "G3b", "moderately to severely decreased"),
+    (15, "G4", "severely decreased"),
+    (0, "G5", "kidney failure"),
+)
+
+
+def ckd_epi_2021(age_years: float, sex: Sex, creatinine_mg_dl: float) -> float:
+    """Race-free CKD-EPI 2021 creatinine equation (Inker et al., NEJM 2021), unrounded."""
+    kappa, alpha = (0.7, -0.241) if sex == "female" else (0.9, -0.302)
+    ratio = creatinine_mg_dl / kappa
+    egfr = 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.200 * 0.9938**age_years
+    return egfr * 1.012 if sex == "female" else egfr
+
+
+def kdigo_category(egfr: float) -> tuple[KdigoCategory, str]:
+    """KDIGO 2012 G category; a value on an edge belongs to the higher category (≥ lower bound)."""
+    for lower, category, term in _KDIGO:
+        if egfr >= lower:
+            return category, term
+    return "G5", "kidney failure"
+
+
+@dataclass(frozen=True, slots=True)
+class KidneyAssessment:
+    """What is known of kidney function, and what it means for magnesium."""
+
+    risk: KidneyRisk
+    basis: Literal["egfr", "dialysis", "reported_disease", "no_information"]
+    egfr: float | None
+    band: KidneyBand
+
+    @property
+    def known(self) -> bool:
+        return self.risk != "unknown"
+
+    @property
+    def headline(self) -> str:
+        return self.band.headline
+
+    @property
+    def caution(self) -> str:
+        return self.band.caution
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.band.source_ids
+
+    @property
+    def impaired(self) -> bool:
+        return self.risk in ("caution", "high")
+
+
+def assess_kidney(
+    kb: KnowledgeBase,
+    *,
+    egfr: float | None = None,
+    dialysis: bool = False,
+    kidney_disease_reported: bool = False,
+) -> KidneyAssessment:
+    """Dialysis wins; then a measured eGFR; then reported kidney disease (at least caution)."""
+    if dialysis:
+        band = kb.kidney_band("dialysis")
+        return KidneyAssessment(band.risk, "dialysis", egfr, band)
+    if egfr is not None:
+        return _from_egfr(kb, EGFR.check(egfr))
+    if kidney_disease_reported:
+        band = kb.kidney_band("reported_disease")
+        return KidneyAssessment(band.risk, "reported_disease", None, band)
+    band = kb.kidney_band("no_information")
+    return KidneyAssessment(band.risk, "no_information", None, band)
+
+
+def _from_egfr(kb: KnowledgeBase, egfr: float) -> KidneyAssessment:
+    # The loader guarantees eGFR bands are contiguous from 0 and open above.
+    band = next(
+        band
+        for band in kb.kidney
+        if band.basis == "egfr"
+        and band.egfr_min is not None
+        and band.egfr_min <= egfr
+        and (band.egfr_max is None or egfr < band.egfr_max)
+    )
+    return KidneyAssessment(band.risk, "egfr", egfr, band)
+
+
+@dataclass(frozen=True, slots=True)
+class EgfrResult:
+    age_years: float
+    sex: Sex
+    creatinine: float
+    creatinine_unit: CreatinineUnit
+    creatinine_mg_dl: float
+    egfr_exact: float
+    egfr: float
+    """Rounded to 1 decimal; the category and kidney risk are read from this shown value."""
+    category: KdigoCategory
+    category_term: str
+    kidney: KidneyAssessment
+    equation: str = EQUATION
+    unit: str = EGFR_UNIT
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*EQUATION_SOURCES, KDIGO_SOURCE, *self.kidney.sources)))
+
+
+def estimate_egfr(
+    kb: KnowledgeBase,
+    *,
+    age_years: float,
+    sex: Sex,
+    creatinine: float,
+    unit: CreatinineUnit = "mg/dL",
+) -> EgfrResult:
+    """Validate inputs, compute CKD-EPI 2021, and classify the shown (1-decimal) value."""
+    AGE_YEARS.check(age_years, "age")
+    if age_years < EGFR_MIN_AGE_YEARS:
+        raise InputError(
+            "age",
+            f"CKD-EPI 2021 is validated for adults aged {EGFR_MIN_AGE_YEARS:g} and over; "
+            f"for {age_years:g} years use a paediatric equation (e.g. bedside Schwartz)",
+        )
+    CREATININE[unit].check(creatinine, "creatinine")
+    creatinine_mg_dl = creatinine_to_mg_dl(creatinine, unit)
+    exact = ckd_epi_2021(age_years, sex, creatinine_mg_dl)
+    shown = round_half_up(exact, 1)
+    category, term = kdigo_category(shown)
+    kidney = _from_egfr(kb, shown)
+    return EgfrResult(
+        age_years=age_years,
+        sex=sex,
+        creatinine=creatinine,
+        creatinine_unit=unit,
+        creatinine_mg_dl=creatinine_mg_dl,
+        egfr_exact=exact,
+        egfr=shown,
+        category=category,
+        category_term=term,
+        kidney=kidney,
+    )

@@ -1,0 +1,243 @@
+"""Pydantic models of every knowledge-base record.
+
+One model per TinyDB table. Every record that states a clinical fact carries a `source`
+(an id in the `sources` table); the loader checks those ids exist. Models are frozen: the
+knowledge base is read-only to the whole program.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Milligrams = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
+
+KidneyRisk = Literal["unknown", "low", "caution", "high"]
+Urgency = Literal["self_care", "routine", "urgent", "emergency"]
+Pattern = Literal["deficiency", "excess", "mixed", "unclear"]
+Sex = Literal["female", "male"]
+Condition = Literal["none", "pregnancy", "lactation"]
+SerumBandId = Literal[
+    "severe_low", "low", "normal", "high_normal", "high", "moderate_high", "severe_high",
+    "critical_high",
+]
+
+
+class Record(BaseModel):
+    """Base of every KB record: frozen, and unknown keys are an error (typos must not pass)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sourced(Record):
+    source: Id
+    see_also: tuple[Id, ...] = ()
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return (self.source, *self.see_also)
+
+
+class Meta(Record):
+    kb_version: Text
+    title: Text
+    reviewed: date
+    next_review: date
+    disclaimer: Text
+    follows: tuple[Text, ...] = ()
+    """Where sources disagree, which one the KB follows and why."""
+    to_verify: tuple[Text, ...] = ()
+    """Figures kept from the clinical reference but not re-confirmed against the primary page."""
+
+    @model_validator(mode="after")
+    def _review_after_reviewed(self) -> Meta:
+        if self.next_review <= self.reviewed:
+            raise ValueError("next_review must be after reviewed")
+        return self
+
+
+class Source(Record):
+    id: Id
+    title: Text
+    publisher: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    accessed: date
+    year: int | None = Field(default=None, ge=1900, le=2100)
+
+
+class IntakeRow(Sourced):
+    """One life-stage row of the RDA/AI and supplemental UL tables.
+
+    Ages are completed months, half-open: `age_min_months <= age < age_max_months`;
+    `age_max_months` is null for the open-ended last row.
+    """
+
+    id: Id
+    life_stage: Text
+    age_min_months: int = Field(ge=0, le=1500)
+    age_max_months: int | None = Field(default=None, ge=1, le=1500)
+    sex: Sex
+    condition: Condition = "none"
+    rda_mg: Milligrams | None = None
+    ai_mg: Milligrams | None = None
+    ul_supplemental_mg: Milligrams | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_of_rda_ai(self) -> IntakeRow:
+        if (self.rda_mg is None) == (self.ai_mg is None):
+            raise ValueError("exactly one of rda_mg and ai_mg must be set")
+        if self.age_max_months is not None and self.age_max_months <= self.age_min_months:
+            raise ValueError("age_max_months must be greater than age_min_months")
+        return self
+
+
+class SupplementForm(Sourced):
+    id: Id
+    name: Text
+    formula: Text
+    elemental_fraction: float = Field(gt=0, le=1, allow_inf_nan=False)
+    absorption: Text
+    confidence: Literal["high", "medium", "low"]
+    variability_note: Text | None = None
+    """Why the label's elemental figure should win (hydrates, buffered products)."""
+    laxative_effect: bool = False
+
+
+class Finding(Sourced):
+    id: Id
+    label: Text
+    question: Text
+    group: Literal["deficiency_symptoms", "excess_symptoms", "context", "red_flags"]
+    kind: Literal["symptom", "risk_factor", "amplifier", "benign_context", "red_flag"]
+    """`amplifier`: makes a pattern more dangerous but is not evidence for it by itself."""
+    supports: Literal["deficiency", "excess", "both", "neither"]
+    red_flag: Literal["emergency", "urgent"] | None = None
+    why: Text
+    """One line a clinician reads: why this finding matters for magnesium."""
+    interactions: tuple[Id, ...] = ()
+
+    @model_validator(mode="after")
+    def _red_flag_consistent(self) -> Finding:
+        if (self.kind == "red_flag") != (self.red_flag is not None):
+            raise ValueError("red_flag must be set exactly when kind is 'red_flag'")
+        return self
+
+
+class SerumBand(Sourced):
+    id: SerumBandId
+    low_mmol_l: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    low_inclusive: bool = True
+    high_mmol_l: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    high_inclusive: bool = False
+    label: Text
+    severity: Literal["normal", "info", "caution", "urgent", "emergency"]
+    action: Text
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SerumBand:
+        if self.low_mmol_l is None and self.high_mmol_l is None:
+            raise ValueError("a band needs at least one bound")
+        if (
+            self.low_mmol_l is not None
+            and self.high_mmol_l is not None
+            and self.high_mmol_l <= self.low_mmol_l
+        ):
+            raise ValueError("high_mmol_l must be greater than low_mmol_l")
+        return self
+
+
+class KidneyBand(Sourced):
+    """Kidney-risk band: by eGFR (half-open `egfr_min <= eGFR < egfr_max`), or by basis."""
+
+    id: Id
+    basis: Literal["egfr", "dialysis", "reported_disease", "no_information"]
+    egfr_min: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    egfr_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    risk: KidneyRisk
+    headline: Text
+    """What the risk means for magnesium, in one line for the banner."""
+    caution: Text
+
+    @model_validator(mode="after")
+    def _bounds(self) -> KidneyBand:
+        if self.basis == "egfr":
+            if self.egfr_min is None:
+                raise ValueError("an eGFR band needs egfr_min")
+            if self.egfr_max is not None and self.egfr_max <= self.egfr_min:
+                raise ValueError("egfr_max must be greater than egfr_min")
+        elif self.egfr_min is not None or self.egfr_max is not None:
+            raise ValueError("only eGFR bands have bounds")
+        return self
+
+
+class Interaction(Sourced):
+    id: Id
+    label: Text
+    examples: Text
+    effect: Text
+    advice: Text
+    separation_hours_before: float | None = Field(default=None, ge=0, le=24)
+    separation_hours_after: float | None = Field(default=None, ge=0, le=24)
+
+
+class RuleCondition(Record):
+    """A referral rule fires when every non-empty clause holds.
+
+    Facts are derived by the engine: `pattern:<p>`, `suspected_excess`, `suspected_deficiency`,
+    `kidney_risk:<r>`, `serum:<band>`. Clauses only test presence, so adding a finding can
+    only make more rules fire: urgency never falls when evidence is added.
+    """
+
+    all_present: tuple[Id, ...] = ()
+    any_present: tuple[Id, ...] = ()
+    any_fact: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
+    all_fact: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
+    always: bool = False
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RuleCondition:
+        clauses = (self.all_present, self.any_present, self.any_fact, self.all_fact)
+        if self.always == any(clauses):
+            raise ValueError("a condition is either 'always' or has at least one clause")
+        return self
+
+
+class ReferralRule(Sourced):
+    id: Id
+    urgency: Urgency
+    when: RuleCondition
+    reason: Text
+    advice: tuple[Id, ...] = ()
+
+
+class Food(Sourced):
+    id: Id
+    name: Text
+    serving: Text
+    mg: Milligrams
+
+
+class Advice(Sourced):
+    id: Id
+    text: Text
+
+
+TABLE_MODELS: dict[str, type[Record]] = {
+    "meta": Meta,
+    "sources": Source,
+    "intake": IntakeRow,
+    "forms": SupplementForm,
+    "findings": Finding,
+    "serum_bands": SerumBand,
+    "kidney": KidneyBand,
+    "interactions": Interaction,
+    "referral_rules": ReferralRule,
+    "foods": Food,
+    "advice": Advice,
+}
+"""Every table the KB must have, with the model its documents are validated against."""

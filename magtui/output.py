@@ -1,0 +1,249 @@
+"""Command-line renderings of clinical results: the JSON contract (design.md §3) and plain text.
+
+Each function reads a clinical value object; none recomputes or rewords a decision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from magtui.clinical.dosing import DoseResult
+from magtui.clinical.intake import IntakeResult
+from magtui.clinical.referral import URGENCY_HEADLINE
+from magtui.clinical.renal import EGFR_UNIT, EgfrResult, KidneyAssessment
+from magtui.clinical.serum import SerumResult
+from magtui.clinical.triage import TriageResult
+from magtui.knowledge.base import KnowledgeBase
+
+JSONDict = dict[str, Any]
+
+
+def _kidney(kidney: KidneyAssessment) -> JSONDict:
+    return {
+        "kidney_risk": kidney.risk,
+        "kidney_basis": kidney.basis,
+        "kidney_headline": kidney.headline,
+        "kidney_caution": kidney.caution,
+    }
+
+
+def egfr_json(result: EgfrResult) -> JSONDict:
+    return {
+        "egfr": result.egfr,
+        "unit": result.unit,
+        "category": result.category,
+        "category_term": result.category_term,
+        **_kidney(result.kidney),
+        "equation": result.equation,
+        "inputs": {
+            "age_years": result.age_years,
+            "sex": result.sex,
+            "creatinine": result.creatinine,
+            "creatinine_unit": result.creatinine_unit,
+            "creatinine_mg_dl": round(result.creatinine_mg_dl, 3),
+        },
+        "sources": list(result.sources),
+    }
+
+
+def serum_json(result: SerumResult) -> JSONDict:
+    return {
+        "mmol_per_l": result.mmol_per_l,
+        "mg_per_dl": result.mg_per_dl,
+        "meq_per_l": result.meq_per_l,
+        "band": result.band.id,
+        "label": result.band.label,
+        "severity": result.band.severity,
+        "action": result.band.action,
+        "suggests": result.suggests,
+        "inputs": {"value": result.value, "unit": result.unit},
+        "sources": list(result.sources),
+    }
+
+
+def intake_json(result: IntakeResult) -> JSONDict:
+    return {
+        "rda_mg": result.rda_mg,
+        "ai_mg": result.ai_mg,
+        "ul_supplemental_mg": result.ul_supplemental_mg,
+        "life_stage": result.life_stage,
+        "age_months": result.age_months,
+        "sex": result.sex,
+        "condition": result.condition,
+        "note": result.row.note,
+        "sources": list(result.sources),
+    }
+
+
+def dose_json(result: DoseResult) -> JSONDict:
+    return {
+        "form": result.form.id,
+        "form_name": result.form.name,
+        "elemental_fraction": result.form.elemental_fraction,
+        "entered_as": result.entered_as,
+        "entered_mg": result.entered_mg,
+        "times_per_day": result.times_per_day,
+        "elemental_mg_per_dose": result.elemental_mg_per_dose,
+        "elemental_mg_per_day": result.elemental_mg_per_day,
+        "mmol_per_day": result.mmol_per_day,
+        "life_stage": result.intake.life_stage,
+        "rda_mg": result.intake.rda_mg,
+        "ai_mg": result.intake.ai_mg,
+        "percent_of_rda_or_ai": result.percent_of_reference,
+        "ul_supplemental_mg": result.ul_supplemental_mg,
+        "percent_of_ul": result.percent_of_ul,
+        "exceeds_ul": result.exceeds_ul,
+        **_kidney(result.kidney),
+        "warnings": [
+            {"code": w.code, "text": w.text, "source": w.source, "level": w.level}
+            for w in result.warnings
+        ],
+        "sources": list(result.sources),
+    }
+
+
+def triage_json(result: TriageResult) -> JSONDict:
+    referral = result.referral
+    return {
+        "pattern": result.pattern,
+        "referral": {
+            "urgency": referral.urgency,
+            "headline": referral.headline,
+            "meaning": referral.meaning,
+            "reasons": list(referral.reasons),
+            "context": [rule.reason for rule in referral.context],
+            "rules": [rule.id for rule in referral.fired],
+            "sources": list(referral.sources),
+        },
+        "red_flags": list(result.red_flags),
+        "unasked_red_flags": list(result.unasked_red_flags),
+        **_kidney(result.kidney),
+        "egfr": result.kidney.egfr,
+        "serum": serum_json(result.serum) if result.serum else None,
+        "present": list(result.present),
+        "absent": list(result.absent),
+        "advice": [{"id": a.id, "text": a.text, "source": a.source} for a in result.advice],
+        "interactions": [
+            {"id": i.id, "label": i.label, "advice": i.advice, "source": i.source}
+            for i in result.interactions
+        ],
+        "explanation": [
+            {"finding": e.finding, "label": e.label, "supports": e.supports,
+             "counted": e.counted, "note": e.note, "source": e.source}
+            for e in result.explanation
+        ],
+        "sources": list(result.sources),
+    }
+
+
+# ----------------------------------------------------------------------------- plain text
+
+
+def _sources_text(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> list[str]:
+    lines = ["Sources:"]
+    for source_id in ids:
+        source = kb.sources.get(source_id)
+        lines.append(f"  [{source_id}] {source.title} ({source.publisher})" if source
+                     else f"  [{source_id}]")
+    return lines
+
+
+def _kidney_text(kidney: KidneyAssessment) -> str:
+    symbol = {"high": "⚠⚠", "caution": "⚠", "low": "✓", "unknown": "?"}[kidney.risk]
+    return f"{symbol} KIDNEY RISK: {kidney.risk.upper()} — {kidney.headline}"
+
+
+def egfr_text(kb: KnowledgeBase, result: EgfrResult) -> str:
+    lines = [
+        f"eGFR {result.egfr:.1f} {EGFR_UNIT} ({result.equation}), KDIGO {result.category} "
+        f"({result.category_term})",
+        f"  from creatinine {result.creatinine:g} {result.creatinine_unit} "
+        f"(= {result.creatinine_mg_dl:.2f} mg/dL), age {result.age_years:g} years, {result.sex}",
+        _kidney_text(result.kidney),
+        *_sources_text(kb, result.sources),
+    ]
+    return "\n".join(lines)
+
+
+def serum_text(kb: KnowledgeBase, result: SerumResult) -> str:
+    lines = [
+        f"Serum magnesium {result.value:g} {result.unit} = {result.mmol_per_l:.2f} mmol/L "
+        f"= {result.mg_per_dl:.2f} mg/dL = {result.meq_per_l:.2f} mEq/L",
+        f"Band: {result.band.label} [{result.band.id}] — {result.band.action}",
+        "Bands are adult, non-obstetric; lab reference ranges vary.",
+        *_sources_text(kb, result.sources),
+    ]
+    return "\n".join(lines)
+
+
+def intake_text(kb: KnowledgeBase, result: IntakeResult) -> str:
+    ref = (f"{result.reference_kind} {result.reference_mg:g} mg/day elemental magnesium "
+           "(total intake)")
+    ul = (
+        f"Supplemental UL {result.ul_supplemental_mg:g} mg/day (supplements and medicines only)"
+        if result.ul_supplemental_mg is not None
+        else "No supplemental UL is set for this age."
+    )
+    lines = [f"{result.life_stage}, {result.sex}: {ref}", ul]
+    if result.row.note:
+        lines.append(result.row.note)
+    lines += _sources_text(kb, result.sources)
+    return "\n".join(lines)
+
+
+def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
+    entered = (
+        f"{result.entered_mg:g} mg {result.form.name} "
+        f"({result.form.elemental_fraction * 100:.1f} % elemental)"
+        if result.entered_as == "compound"
+        else f"{result.entered_mg:g} mg elemental magnesium as {result.form.name}"
+    )
+    lines = [
+        f"{entered} × {result.times_per_day}/day",
+        f"= {result.elemental_mg_per_dose:g} mg elemental per dose, "
+        f"{result.elemental_mg_per_day:g} mg elemental per day ({result.mmol_per_day:g} mmol/day)",
+        f"{result.intake.reference_kind} for {result.intake.life_stage}: "
+        f"{result.intake.reference_mg:g} mg/day (total intake) — this supplement alone is "
+        f"{result.percent_of_reference:g} %",
+    ]
+    if result.ul_supplemental_mg is not None:
+        flag = "ABOVE THE UL" if result.exceeds_ul else "within the UL"
+        lines.append(
+            f"Supplemental UL: {result.ul_supplemental_mg:g} mg/day — "
+            f"{result.percent_of_ul:g} % ({flag})"
+        )
+    lines.append(_kidney_text(result.kidney))
+    for warning in result.warnings:
+        mark = {"danger": "!!", "caution": "!", "info": "i"}[warning.level]
+        lines.append(f"{mark} [{warning.code}] {warning.text} (source: {warning.source})")
+    lines += _sources_text(kb, result.sources)
+    return "\n".join(lines)
+
+
+def triage_text(kb: KnowledgeBase, result: TriageResult) -> str:
+    referral = result.referral
+    lines = [
+        f"{URGENCY_HEADLINE[referral.urgency]}: {referral.meaning}",
+        f"Pattern: {result.pattern}",
+        "Why:",
+        *(f"  - {reason}" for reason in referral.reasons),
+    ]
+    if referral.context:
+        lines += ["Also noted (context, not the headline):",
+                  *(f"  - {rule.reason}" for rule in referral.context)]
+    if result.unasked_red_flags:
+        labels = ", ".join(kb.findings[f].label for f in result.unasked_red_flags)
+        lines.append(f"RED FLAGS NOT YET ASKED: {labels}")
+    lines.append(_kidney_text(result.kidney))
+    if result.explanation:
+        lines.append("Findings:")
+        lines += [f"  - {e.label}: supports {e.supports} — {e.note}" for e in result.explanation]
+    if result.advice:
+        lines.append("Advice:")
+        lines += [f"  - {a.text}" for a in result.advice]
+    if result.interactions:
+        lines.append("Medicine cautions:")
+        lines += [f"  - {i.label}: {i.advice}" for i in result.interactions]
+    lines += _sources_text(kb, result.sources)
+    lines.append(kb.meta.disclaimer)
+    return "\n".join(lines)

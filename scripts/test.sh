@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install magtui with its test extra into .venv and run the whole test suite plus ruff.
+# Fails on any failing test, on a ruff finding, and when no test ran (pytest exit 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q --compile -e ".[test]"
+.venv/bin/ruff check .
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "test.sh: pytest collected no tests — that is a failure here" >&2
+  exit 1
+fi
+exit "$status"
