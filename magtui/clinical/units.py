@@ -48,7 +48,9 @@ def serum_to_mmol_l(value: float, unit: SerumUnit) -> float:
     if unit == "mmol/L":
         return value
     if unit == "mg/dL":
-        return value * 10 / MG_MOLAR_MASS_G_PER_MOL
+        # Decimal, rounded to float once: a value typed exactly on a band edge (2.308975 mg/dL
+        # is 0.95 mmol/L) must land on the edge, not one float ulp above it.
+        return float(Decimal(repr(value)) * 10 / Decimal(repr(MG_MOLAR_MASS_G_PER_MOL)))
     return value / 2
 
 

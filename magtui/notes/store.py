@@ -1,0 +1,407 @@
+"""Durable storage of session notes and of the autosaved draft.
+
+Layout of the notes folder (`MAGTUI_NOTES_DIR`, else the platform's user data folder):
+
+    20261125-171530-a1b2c3.md     the note as Markdown, for pasting into a record
+    20261125-171530-a1b2c3.json   its JSON twin, written last: a note exists once this does
+    draft.json                    the consultation in progress, replaced on every autosave
+
+Saved notes are never overwritten. Each file is written to a temporary file in the same
+folder (created exclusively, mode 0600), flushed with fsync, then hard-linked to its final
+name; a link cannot replace an existing file, so an id that is already taken is detected and
+another one is drawn. The folder is then fsynced so the new names survive a power cut.
+On any error the temporary file and any half of a note pair already placed are removed, and
+`NoteSaveError` names the path.
+
+Permissions: files are created 0600. A folder magtui creates is made 0700. A folder that
+already exists keeps the mode it has: someone chose it (e.g. a shared clinic folder), and
+silently changing the permissions of a folder magtui did not create would be a surprise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+
+from magtui.notes.errors import (
+    DraftCorrupt,
+    NoteError,
+    NoteFormatError,
+    NoteNotFound,
+    NoteSaveError,
+)
+from magtui.notes.render import from_json, to_json, to_markdown
+from magtui.notes.session import NOTE_ID_RE, SessionNote
+
+ENV_VAR = "MAGTUI_NOTES_DIR"
+DRAFT_NAME = "draft.json"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_ID_ATTEMPTS = 20
+# errnos with which os.link says "this file system has no hard links", not "you may not".
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EIO: "input/output error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SavedNote:
+    note_id: str
+    markdown_path: Path
+    json_path: Path
+    note: SessionNote
+    """The note as saved, with its id and `saved_at` set."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSummary:
+    """One line of a notes listing; `problem` is set (and the rest mostly None) if unreadable."""
+
+    note_id: str
+    saved_at: datetime | None
+    patient_ref: str | None
+    urgency: str | None
+    path: Path
+    """The Markdown file."""
+    json_path: Path
+    problem: str | None = None
+
+
+def notes_dir() -> Path:
+    """`MAGTUI_NOTES_DIR` if set, else `<user data dir>/magtui/notes` (not created here)."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_data_path("magtui") / "notes"
+
+
+def new_note_id(moment: datetime) -> str:
+    """`YYYYMMDD-HHMMSS-xxxxxx`: the save time as shown to the user, then 24 random bits."""
+    return f"{moment.strftime('%Y%m%d-%H%M%S')}-{_random_suffix()}"
+
+
+def _random_suffix() -> str:
+    return secrets.token_hex(3)
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def _save_error(what: str, path: Path, exc: OSError) -> NoteSaveError:
+    return NoteSaveError(f"could not save {what} to {path}: {_reason(exc)}", path)
+
+
+def _folder(directory: str | os.PathLike[str] | None) -> Path:
+    return Path(directory) if directory is not None else notes_dir()
+
+
+def _ready_folder(directory: str | os.PathLike[str] | None) -> Path:
+    folder = _folder(directory)
+    try:
+        folder.mkdir(mode=DIR_MODE, parents=True)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise NoteSaveError(f"could not save to {folder}: it exists but is not a folder",
+                                folder) from None
+        return folder
+    except OSError as exc:
+        raise _save_error("notes", folder, exc) from None
+    try:
+        # mkdir's mode is filtered by the umask; set exactly 0700 on the folder we created.
+        os.chmod(folder, DIR_MODE)
+    except OSError as exc:
+        raise _save_error("notes", folder, exc) from None
+    return folder
+
+
+def _unlink_quietly(path: Path) -> None:
+    # Already gone, or cleanup after a failed save: the original error is what matters.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _write_exclusive(path: Path, data: bytes) -> None:
+    """Create `path` (never an existing file) with `data`, mode 0600, flushed to disk."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, FILE_MODE)  # the umask may have narrowed it; 0600 exactly
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        _unlink_quietly(path)
+        raise
+    os.close(fd)
+
+
+def _temp_name(folder: Path, name: str) -> Path:
+    # Hidden and never matching a note id, so listings skip it even if a crash leaves it.
+    return folder / f".{name}.{secrets.token_hex(4)}.tmp"
+
+
+def _place_new(path: Path, data: bytes) -> None:
+    """Put a complete file at `path`; FileExistsError if the name is taken (nothing written)."""
+    temp = _temp_name(path.parent, path.name)
+    _write_exclusive(temp, data)
+    try:
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            # No hard links here (e.g. FAT, some network shares): an exclusive create of the
+            # final name still never overwrites; a failure removes what it wrote.
+            _write_exclusive(path, data)
+    finally:
+        _unlink_quietly(temp)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":
+        return  # Windows cannot open a folder for fsync; NTFS journals its metadata.
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        # Some file systems do not support fsync on a folder; that is not a failed save.
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def save_note(
+    note: SessionNote,
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    now: datetime | None = None,
+) -> SavedNote:
+    """Save `note` as a new Markdown + JSON pair under a fresh id; never overwrites a note.
+
+    Saving the same consultation again writes another note; earlier ones stay. Raises
+    `NoteSaveError` (one line, naming the path) and leaves nothing behind on failure.
+    """
+    now = now if now is not None else datetime.now().astimezone()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("save_note needs a timezone-aware time")
+    folder = _ready_folder(directory)
+    for _ in range(_ID_ATTEMPTS):
+        note_id = new_note_id(now)
+        saved = SessionNote.model_validate(
+            note.model_dump() | {"note_id": note_id, "saved_at": now}
+        )
+        markdown_path = folder / f"{note_id}.md"
+        json_path = folder / f"{note_id}.json"
+        placed: list[Path] = []
+        current = markdown_path
+        try:
+            _place_new(markdown_path, to_markdown(saved).encode("utf-8"))
+            placed.append(markdown_path)
+            current = json_path
+            # The JSON goes last: listings read JSON, so a note appears only when complete.
+            _place_new(json_path, to_json(saved).encode("utf-8"))
+            placed.append(json_path)
+            current = folder
+            _fsync_folder(folder)
+        except FileExistsError:
+            for path in placed:
+                _unlink_quietly(path)
+            continue  # Id taken (same second, same random suffix): draw another.
+        except BaseException as exc:
+            for path in placed:
+                _unlink_quietly(path)
+            if isinstance(exc, OSError):
+                raise _save_error("the note", current, exc) from None
+            raise
+        return SavedNote(note_id, markdown_path, json_path, saved)
+    raise NoteSaveError(
+        f"could not save the note to {folder}: no free note id after {_ID_ATTEMPTS} tries",
+        folder,
+    )
+
+
+def _read_note(path: Path) -> SessionNote:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise NoteError(f"{path}: cannot read: {_reason(exc)}") from None
+    try:
+        return from_json(data)
+    except NoteFormatError as exc:
+        raise NoteFormatError(f"{path}: {exc}") from None
+
+
+def list_notes(directory: str | os.PathLike[str] | None = None) -> list[NoteSummary]:
+    """Saved notes, newest first; unreadable ones follow, each with its `problem`, not dropped."""
+    folder = _folder(directory)
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise NoteError(f"cannot read the notes folder {folder}: {_reason(exc)}") from None
+    good: list[NoteSummary] = []
+    bad: list[NoteSummary] = []
+    for name in names:
+        note_id = name.removesuffix(".json")
+        if note_id == name or not NOTE_ID_RE.match(note_id):
+            continue
+        json_path = folder / name
+        markdown_path = folder / f"{note_id}.md"
+        try:
+            note = _read_note(json_path)
+            if note.note_id != note_id:
+                raise NoteFormatError(f"{json_path}: holds note {note.note_id or '(no id)'!r}")
+        except FileNotFoundError:
+            continue  # Removed while we listed.
+        except NoteError as exc:
+            bad.append(NoteSummary(note_id, None, None, None, markdown_path, json_path, str(exc)))
+            continue
+        good.append(NoteSummary(
+            note_id=note_id,
+            saved_at=note.saved_at,
+            patient_ref=note.patient_ref,
+            urgency=note.referral.urgency if note.referral else None,
+            path=markdown_path,
+            json_path=json_path,
+        ))
+    # saved_at is always set on a saved note; the id breaks ties within the same instant.
+    good.sort(key=lambda s: (s.saved_at, s.note_id), reverse=True)
+    bad.sort(key=lambda s: s.note_id, reverse=True)
+    return good + bad
+
+
+def check_note_id(note_id: str) -> str:
+    """The id, stripped, if it has the note-id form; else `NoteError` (so no path tricks)."""
+    cleaned = note_id.strip()
+    if not NOTE_ID_RE.match(cleaned):
+        raise NoteError(
+            f"{note_id!r} is not a note id (ids look like 20261125-171530-a1b2c3; "
+            "see `magtui notes list`)"
+        )
+    return cleaned
+
+
+def load_note(note_id: str, directory: str | os.PathLike[str] | None = None) -> SessionNote:
+    """The saved note with this id; `NoteNotFound`, or `NoteError` for a bad id or file."""
+    note_id = check_note_id(note_id)
+    folder = _folder(directory)
+    path = folder / f"{note_id}.json"
+    try:
+        note = _read_note(path)
+    except FileNotFoundError:
+        raise NoteNotFound(f"no saved note {note_id} in {folder}") from None
+    if note.note_id != note_id:
+        raise NoteFormatError(f"{path}: holds note {note.note_id or '(no id)'!r}, not {note_id}")
+    return note
+
+
+def save_draft(note: SessionNote, directory: str | os.PathLike[str] | None = None) -> Path:
+    """Autosave the consultation in progress to `draft.json` (atomically replaced, 0600)."""
+    folder = _ready_folder(directory)
+    target = folder / DRAFT_NAME
+    temp = _temp_name(folder, DRAFT_NAME)
+    try:
+        _write_exclusive(temp, to_json(note).encode("utf-8"))
+        os.replace(temp, target)
+        _fsync_folder(folder)
+    except OSError as exc:
+        _unlink_quietly(temp)
+        raise _save_error("the draft", target, exc) from None
+    except BaseException:
+        _unlink_quietly(temp)
+        raise
+    return target
+
+
+def load_draft(
+    directory: str | os.PathLike[str] | None = None, *, now: datetime | None = None
+) -> SessionNote | None:
+    """The autosaved draft, or None if there is none.
+
+    A draft that cannot be parsed is moved aside to `draft.corrupt-<time>.json` (never
+    deleted) and `DraftCorrupt` is raised, naming the new file; the next call returns None.
+    """
+    folder = _folder(directory)
+    path = folder / DRAFT_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise NoteError(f"cannot read the draft {path}: {_reason(exc)}") from None
+    try:
+        return from_json(data)
+    except NoteFormatError as exc:
+        problem = str(exc)
+    now = now if now is not None else datetime.now().astimezone()
+    try:
+        aside = _set_aside(path, now)
+    except OSError as exc:
+        raise NoteError(
+            f"the draft {path} is unreadable ({problem}) and could not be moved aside: "
+            f"{_reason(exc)}"
+        ) from None
+    raise DraftCorrupt(
+        f"the draft {path} was unreadable ({problem}); it was kept as {aside.name}", aside
+    )
+
+
+def _set_aside(path: Path, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        aside = path.with_name(f"draft.corrupt-{stamp}{f'-{n}' if n else ''}.json")
+        try:
+            os.link(path, aside)  # never replaces an earlier corrupt draft kept aside
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS or aside.exists():
+                raise
+            os.rename(path, aside)
+            return aside
+        os.unlink(path)
+        _fsync_folder(path.parent)
+        return aside
+    raise FileExistsError(errno.EEXIST, "too many corrupt drafts kept aside", str(path))
+
+
+def discard_draft(directory: str | os.PathLike[str] | None = None) -> bool:
+    """Remove the draft (after a save, or when the user declines to restore it)."""
+    folder = _folder(directory)
+    path = folder / DRAFT_NAME
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise NoteError(f"could not remove the draft {path}: {_reason(exc)}") from None
+    # The draft is gone from the folder; the durability of a removal is not worth an error.
+    with contextlib.suppress(OSError):
+        _fsync_folder(folder)
+    return True

@@ -1,0 +1,141 @@
+"""The consultation app: one mode per area (F2–F7), app-wide keys, one shared consultation.
+
+Modes keep each area's screen alive, so a half-filled dose form survives a trip to the
+knowledge base. Every change goes through `update()`, which re-evaluates the consultation
+through `magtui.clinical` and publishes the new `Results`; screens only render them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import var
+from textual.screen import Screen
+
+from magtui.consultation import Consultation, Results, evaluate_consultation
+from magtui.knowledge.base import KnowledgeBase
+
+AREAS: dict[str, tuple[str, str, str]] = {
+    # mode: (key, module:class, footer label)
+    "triage": ("f2", "magtui.ui.screens.triage:TriageScreen", "Triage"),
+    "patient": ("f3", "magtui.ui.screens.patient:PatientScreen", "Patient"),
+    "dose": ("f4", "magtui.ui.screens.dose:DoseScreen", "Dose"),
+    "referral": ("f5", "magtui.ui.screens.referral:ReferralScreen", "Referral"),
+    "knowledge": ("f6", "magtui.ui.screens.knowledge:KnowledgeScreen", "KB"),
+    "note": ("f7", "magtui.ui.screens.note:NoteScreen", "Note"),
+}
+
+
+def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
+    """Import an area's screen on first use: start-up pays only for the triage checklist."""
+
+    def make() -> Screen[Any]:
+        module, name = target.split(":")
+        return getattr(importlib.import_module(module), name)()
+
+    return make
+
+
+class MagtuiApp(App[int]):
+    # App-wide rules, then one file per area (screen rules nested under the screen's type).
+    CSS_PATH: ClassVar[list[str | Path]] = [  # type: ignore[misc]
+        Path(__file__).parent / "app.tcss",
+        *sorted((Path(__file__).parent / "css").glob("*.tcss")),
+    ]
+    TITLE = "magtui"
+    SUB_TITLE = "magnesium · twitching · kidney risk"
+    MODES: ClassVar[dict[str, Any]] = {
+        mode: _screen_factory(target) for mode, (_, target, _) in AREAS.items()
+    }
+    DEFAULT_MODE = "triage"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="help", priority=True,
+                tooltip="Help for what has focus, and every key"),
+        *(
+            Binding(key, f"area('{mode}')", label, id=f"area.{mode}", priority=True,
+                    tooltip=f"Go to {label}")
+            for mode, (key, _, label) in AREAS.items()
+        ),
+        Binding("ctrl+s", "save_note", "Save", id="save", priority=True,
+                tooltip="Save the session note (from anywhere)"),
+        Binding("ctrl+q", "quit_app", "Quit", id="quit", priority=True,
+                tooltip="Quit (asks to save unsaved changes)"),
+        Binding("escape", "back", "Back", id="back", show=False),
+    ]
+
+    results: var[Results | None] = var(None, always_update=True)
+    """The latest clinical results; every area watches this."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        consultation: Consultation | None = None,
+        *,
+        notes_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.kb = kb
+        self.consultation = consultation or Consultation()
+        self.notes_dir = notes_dir
+        self.unsaved = False
+        self.last_saved: Any = None
+        self._history: list[str] = []
+        self.results = evaluate_consultation(kb, self.consultation)
+
+    # ------------------------------------------------------------------ state
+
+    def update(self, change: Callable[[Consultation], None]) -> None:
+        """Apply one edit to the consultation and publish the re-evaluated results."""
+        change(self.consultation)
+        self.unsaved = True
+        self.results = evaluate_consultation(self.kb, self.consultation)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_area(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self._history.append(self.current_mode)
+            self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        if self._history:
+            self.switch_mode(self._history.pop())
+
+    def action_help(self) -> None:
+        from magtui.ui.screens.help import HelpScreen
+
+        focused = self.focused
+        self.push_screen(HelpScreen(focused))
+
+    def action_save_note(self) -> None:
+        from magtui.ui.saving import save_note_now
+
+        save_note_now(self)
+
+    def action_quit_app(self) -> None:
+        if not self.unsaved:
+            self.exit(0)
+            return
+        from magtui.ui.screens.confirm_quit import ConfirmQuit
+
+        def decided(choice: str | None) -> None:
+            if choice == "save":
+                from magtui.ui.saving import save_note_now
+
+                if save_note_now(self):
+                    self.exit(0)
+            elif choice == "discard":
+                self.exit(0)
+
+        self.push_screen(ConfirmQuit(), decided)
+
+
+def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
+    app = MagtuiApp(kb, Consultation.from_prefill(prefill))
+    code = app.run()
+    return code if isinstance(code, int) else 0

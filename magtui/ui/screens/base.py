@@ -1,0 +1,52 @@
+"""`AreaScreen`: what every consultation area shares (header, kidney banner, footer)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from magtui.consultation import Results
+from magtui.ui.widgets.kidney_banner import KidneyBanner
+
+if TYPE_CHECKING:
+    from magtui.ui.app import MagtuiApp
+
+DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
+
+
+class AreaScreen(Screen[None]):
+    """A top-level area (F2–F7). Subclasses compose `body()` and render `Results`."""
+
+    AREA_TITLE: ClassVar[str] = ""
+
+    @property
+    def magtui(self) -> MagtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield KidneyBanner(id="kidney-banner")
+        with Vertical(id="area-body"):
+            yield from self.body()
+        yield Static(DISCLAIMER, id="disclaimer")
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.sub_title = self.AREA_TITLE
+        self.watch(self.app, "results", self._results_changed, init=True)
+
+    def _results_changed(self, results: Results | None) -> None:
+        if results is None:
+            return
+        self.query_one(KidneyBanner).show_kidney(results.kidney)
+        self.show_results(results)
+
+    def show_results(self, results: Results) -> None:
+        """Render the latest results; called on mount and after every change."""

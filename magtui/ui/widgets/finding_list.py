@@ -1,0 +1,94 @@
+"""Tri-state checklist of findings: present, absent, or not asked (never assumed absent)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from magtui.clinical.triage import FindingState
+from magtui.knowledge.models import Finding
+
+GROUP_TITLES = {
+    "deficiency_symptoms": "Deficiency-type symptoms",
+    "excess_symptoms": "Excess-type symptoms",
+    "context": "Context and risk factors",
+    "red_flags": "Red flags — ask every one",
+}
+MARK = {"present": "[✓]", "absent": "[✗]", "not_asked": "[ ]"}
+WORD = {"present": "present", "absent": "absent", "not_asked": "not asked"}
+NEXT_STATE: dict[str, FindingState] = {
+    "not_asked": "present", "present": "absent", "absent": "not_asked",
+}
+
+
+def finding_prompt(finding: Finding, state: FindingState) -> Text:
+    text = Text(f"{MARK[state]} ", style=f"finding-{state.replace('_', '-')}")
+    text.append(finding.label)
+    if finding.red_flag and state == "not_asked":
+        text.append("  · not asked", style="italic")
+    elif state == "absent":
+        text.append("  · absent", style="dim")
+    return text
+
+
+class FindingList(OptionList):
+    """An OptionList of findings under group headings; keys set the highlighted finding."""
+
+    HELP = (
+        "Move with ↑/↓. **y** marks the finding present, **n** absent, **u** not asked; "
+        "**space** cycles. Red flags not yet asked stay listed until answered."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "mark('present')", "Present", id="finding.present"),
+        Binding("n", "mark('absent')", "Absent", id="finding.absent"),
+        Binding("u", "mark('not_asked')", "Not asked", id="finding.not_asked"),
+        Binding("space", "cycle", "Cycle", id="finding.cycle", show=False),
+    ]
+
+    class Marked(Message):
+        def __init__(self, finding_id: str, state: FindingState) -> None:
+            super().__init__()
+            self.finding_id = finding_id
+            self.state = state
+
+    def __init__(self, findings: Mapping[str, Finding], **kwargs: object) -> None:
+        self.findings = dict(findings)
+        self.states: dict[str, FindingState] = dict.fromkeys(self.findings, "not_asked")
+        options: list[Option | None] = []
+        for group, title in GROUP_TITLES.items():
+            options.append(Option(Text(title, style="bold underline"), id=f"group:{group}",
+                                  disabled=True))
+            options += [
+                Option(finding_prompt(f, "not_asked"), id=f.id)
+                for f in self.findings.values()
+                if f.group == group
+            ]
+        super().__init__(*options, **kwargs)  # type: ignore[arg-type]
+
+    def show_states(self, states: Mapping[str, FindingState]) -> None:
+        for finding_id, finding in self.findings.items():
+            state = states.get(finding_id, "not_asked")
+            if self.states.get(finding_id) != state:
+                self.states[finding_id] = state
+                self.replace_option_prompt(finding_id, finding_prompt(finding, state))
+
+    @property
+    def highlighted_finding(self) -> Finding | None:
+        option = self.highlighted_option
+        return self.findings.get(option.id or "") if option else None
+
+    def action_mark(self, state: FindingState) -> None:
+        finding = self.highlighted_finding
+        if finding is not None:
+            self.post_message(self.Marked(finding.id, state))
+
+    def action_cycle(self) -> None:
+        finding = self.highlighted_finding
+        if finding is not None:
+            self.post_message(self.Marked(finding.id, NEXT_STATE[self.states[finding.id]]))
