@@ -123,19 +123,24 @@ def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:
     return (advice.text, advice.source) if advice else ("", FACT_SHEET)
 
 
+def _sentences(*parts: str) -> str:
+    """Join KB sentences, adding the full stop a headline lacks."""
+    return " ".join(p if p.rstrip().endswith((".", "!", "?")) else f"{p}." for p in parts if p)
+
+
 def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
     """Most dangerous first: kidney, then the UL, then how far to trust the percentage."""
     out: list[DoseWarning] = []
     kidney = dose.kidney
+    kidney_text = _sentences(kidney.headline, kidney.caution)
     if kidney.risk == "high":
-        out.append(DoseWarning("kidney_high", f"KIDNEY RISK: HIGH. {kidney.headline} "
-                               f"{kidney.caution}", kidney.band.source, "danger"))
+        out.append(DoseWarning("kidney_high", f"KIDNEY RISK: HIGH. {kidney_text}",
+                               kidney.band.source, "danger"))
     elif kidney.risk == "caution":
-        out.append(DoseWarning("kidney_caution", f"KIDNEY RISK: CAUTION. {kidney.headline} "
-                               f"{kidney.caution}", kidney.band.source, "caution"))
+        out.append(DoseWarning("kidney_caution", f"KIDNEY RISK: CAUTION. {kidney_text}",
+                               kidney.band.source, "caution"))
     elif kidney.risk == "unknown":
-        out.append(DoseWarning("kidney_unknown", f"Kidney function unknown. {kidney.headline} "
-                               f"{kidney.caution}", kidney.band.source, "info"))
+        out.append(DoseWarning("kidney_unknown", kidney_text, kidney.band.source, "info"))
 
     per_day = dose.elemental_mg_per_day
     ul = dose.ul_supplemental_mg

@@ -155,7 +155,7 @@ def _patient_lines(note: SessionNote) -> list[str]:
         f"- Sex: {patient.sex or 'not recorded'}",
         f"- Pregnancy or lactation: {patient.condition}",
         f"- KIDNEY RISK: {kidney.kidney_risk.upper()}"
-        + (f": {_inline(kidney.kidney_headline)}" if kidney.kidney_headline else ""),
+        + (f" — {_inline(kidney.kidney_headline)}" if kidney.kidney_headline else ""),
     ]
     if kidney.egfr is not None:
         line = f"- eGFR: {_num(kidney.egfr)} {_inline(kidney.egfr_unit)}"
@@ -192,8 +192,10 @@ def _finding_lines(note: SessionNote) -> list[str]:
         out.append("Every red flag was asked.")
     if note.red_flags:
         out += ["", "**Red flags PRESENT:**", "", *(f"- {named(f)}" for f in note.red_flags)]
-    for state, title in (("present", "Present"), ("absent", "Absent"), ("not_asked", "Not asked")):
-        ids = [f for f, record in note.findings.items() if record.state == state]
+    listed = set(note.unasked_red_flags)
+    sections = (("present", "Present"), ("absent", "Absent"), ("not_asked", "Not asked (other)"))
+    for state, title in sections:
+        ids = [f for f, r in note.findings.items() if r.state == state and f not in listed]
         out += ["", f"{title}:", ""]
         out += [f"- {named(f)}" for f in ids] or ["- none"]
     out += ["", f"## Pattern: {note.pattern or 'not assessed'}", ""]

@@ -77,8 +77,11 @@ class MagtuiApp(App[int]):
         consultation: Consultation | None = None,
         *,
         notes_dir: Path | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        # Tests and snapshots turn the wall-clock cursor blink off so frames are stable.
+        self.cursor_blink_disabled = not cursor_blink
         self.kb = kb
         self.consultation = consultation or Consultation()
         self.notes_dir = notes_dir

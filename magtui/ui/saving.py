@@ -25,6 +25,7 @@ def save_note_now(app: MagtuiApp) -> bool:
         return False
     app.unsaved = False
     app.last_saved = saved
+    app.mutate_reactive(type(app).results)  # screens re-render their "saved" state
     app.notify(f"Note saved: {saved.markdown_path}", title=f"Saved {saved.note_id}",
                timeout=8)
     return True

@@ -1,0 +1,80 @@
+"""F7 — the session note: the clinician's free text, and a live preview of the saved note."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Markdown, Static, TextArea
+
+from magtui.consultation import Results, consultation_note
+from magtui.notes.render import to_markdown
+from magtui.ui.screens.base import AreaScreen
+
+PREVIEW_DELAY_S = 0.3
+"""Re-render the preview once typing pauses, not on every keystroke."""
+
+
+class ClinicianText(TextArea):
+    HELP = (
+        "Free text for the note: what you examined, decided and told the patient. "
+        "No names, dates of birth or addresses — use the short patient reference on F3. "
+        "ctrl+s saves the note from anywhere."
+    )
+
+
+class NoteScreen(AreaScreen):
+    AREA_TITLE = "F7 Session note"
+    BINDINGS: ClassVar = []
+
+    _preview_timer: Timer | None = None
+
+    def body(self) -> ComposeResult:
+        with Vertical(id="note-columns"):
+            yield Static("Clinician's note (saved with the consultation; ctrl+s saves):",
+                         id="note-label")
+            yield ClinicianText(id="clinician-text", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="note-status")
+            with VerticalScroll(id="note-preview-box"):
+                yield Markdown(id="note-preview")
+
+    def on_mount(self) -> None:
+        text_area = self.query_one(ClinicianText)
+        text_area.load_text(self.magtui.consultation.clinician_text)
+        text_area.cursor_blink = not self.magtui.cursor_blink_disabled
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        # Focus goes to the free-text box whenever the area is opened (design §7).
+        self.query_one(ClinicianText).focus()
+        self._render_preview()
+
+    @on(TextArea.Changed, "#clinician-text")
+    def _typed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        if text == self.magtui.consultation.clinician_text:
+            return
+
+        def change(consultation: object) -> None:
+            self.magtui.consultation.clinician_text = text
+
+        self.magtui.update(change)
+
+    def show_results(self, results: Results) -> None:
+        status = "unsaved changes" if self.magtui.unsaved else "no unsaved changes"
+        if self.magtui.last_saved is not None:
+            status += f" · last saved as {self.magtui.last_saved.note_id}"
+        self.query_one("#note-status", Static).update(status)
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._render_preview)
+
+    def _render_preview(self) -> None:
+        results = self.magtui.results
+        if results is None:
+            return
+        note = consultation_note(self.magtui.kb, self.magtui.consultation, results)
+        self.query_one("#note-preview", Markdown).update(to_markdown(note))
