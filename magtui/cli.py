@@ -447,6 +447,7 @@ def dispatch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from magtui.clinical.limits import InputError
     from magtui.knowledge.loader import KBError
+    from magtui.notes.errors import NoteError
 
     try:
         args = build_parser().parse_args(argv)
@@ -463,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_KB
+    except NoteError as exc:
+        print(f"magtui: note: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -153,7 +153,8 @@ def evaluate_consultation(kb: KnowledgeBase, consultation: Consultation) -> Resu
     )
 
     intake: IntakeResult | None = None
-    if patient.sex is not None and (patient.age_years is not None or patient.age_months is not None):
+    has_age = patient.age_years is not None or patient.age_months is not None
+    if patient.sex is not None and has_age:
         try:
             months = (patient.age_months if patient.age_months is not None
                       else age_to_months(patient.age_years))  # type: ignore[arg-type]
@@ -187,10 +188,7 @@ def consultation_note(
     now: datetime | None = None,
 ) -> SessionNote:
     """The session note of this consultation as it stands (preview, save and draft)."""
-    from magtui.clinical.review import review_warning
-
     patient = consultation.patient
-    warning = review_warning(kb.meta, (now or datetime.now(UTC)).date())
     return build_note(
         kb,
         triage=results.triage,
@@ -202,7 +200,6 @@ def consultation_note(
         age_months=patient.age_months,
         sex=patient.sex,
         condition=patient.condition,
-        cautions_shown=[warning] if warning else [],
         clinician_text=consultation.clinician_text,
         patient_ref=consultation.patient_ref or None,
         started_at=consultation.started_at,

@@ -24,9 +24,11 @@ import contextlib
 import errno
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 
@@ -42,6 +44,7 @@ from magtui.notes.session import NOTE_ID_RE, SessionNote
 
 ENV_VAR = "MAGTUI_NOTES_DIR"
 DRAFT_NAME = "draft.json"
+T = TypeVar("T")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 _ID_ATTEMPTS = 20
@@ -321,13 +324,17 @@ def load_note(note_id: str, directory: str | os.PathLike[str] | None = None) -> 
     return note
 
 
-def save_draft(note: SessionNote, directory: str | os.PathLike[str] | None = None) -> Path:
-    """Autosave the consultation in progress to `draft.json` (atomically replaced, 0600)."""
+def save_draft(payload: str, directory: str | os.PathLike[str] | None = None) -> Path:
+    """Autosave the consultation in progress to `draft.json` (atomically replaced, 0600).
+
+    `payload` is the draft's JSON text; what it holds is the caller's business (the TUI
+    stores every typed input, so a restore brings back even half-filled fields).
+    """
     folder = _ready_folder(directory)
     target = folder / DRAFT_NAME
     temp = _temp_name(folder, DRAFT_NAME)
     try:
-        _write_exclusive(temp, to_json(note).encode("utf-8"))
+        _write_exclusive(temp, payload.encode("utf-8"))
         os.replace(temp, target)
         _fsync_folder(folder)
     except OSError as exc:
@@ -340,12 +347,17 @@ def save_draft(note: SessionNote, directory: str | os.PathLike[str] | None = Non
 
 
 def load_draft(
-    directory: str | os.PathLike[str] | None = None, *, now: datetime | None = None
-) -> SessionNote | None:
-    """The autosaved draft, or None if there is none.
+    parse: Callable[[bytes], T],
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    now: datetime | None = None,
+) -> T | None:
+    """The autosaved draft as `parse` reads it, or None if there is none.
 
-    A draft that cannot be parsed is moved aside to `draft.corrupt-<time>.json` (never
-    deleted) and `DraftCorrupt` is raised, naming the new file; the next call returns None.
+    `parse` raises ValueError, TypeError or KeyError for a draft it cannot read (JSON
+    errors are ValueErrors). A draft that cannot be parsed is moved aside to
+    `draft.corrupt-<time>.json` (never deleted) and `DraftCorrupt` is raised, naming the
+    new file; the next call returns None.
     """
     folder = _folder(directory)
     path = folder / DRAFT_NAME
@@ -356,9 +368,9 @@ def load_draft(
     except OSError as exc:
         raise NoteError(f"cannot read the draft {path}: {_reason(exc)}") from None
     try:
-        return from_json(data)
-    except NoteFormatError as exc:
-        problem = str(exc)
+        return parse(data)
+    except (ValueError, TypeError, KeyError, NoteFormatError) as exc:
+        problem = str(exc) or type(exc).__name__
     now = now if now is not None else datetime.now().astimezone()
     try:
         aside = _set_aside(path, now)

@@ -46,6 +46,7 @@ def test_negative_refused_naming_field(limit: Limit, field: str, value: float) -
     with pytest.raises(InputError) as err:
         limit.check(value, field)
     assert err.value.field == field
+    assert "negative" in err.value.message  # says why, not just "out of range"
 
 
 @given(st.sampled_from(POSITIVE_LIMITS), field_st, st.sampled_from([0, 0.0, -0.0]))
@@ -53,6 +54,15 @@ def test_zero_refused_for_positive_limits(limit: Limit, field: str, value: float
     with pytest.raises(InputError) as err:
         limit.check(value, field)
     assert err.value.field == field
+    assert "greater than 0" in err.value.message
+
+
+def test_zero_refused_even_when_minimum_is_zero() -> None:
+    dose = Limit("dose", "mg", 0, 100)
+    with pytest.raises(InputError) as err:
+        dose.check(0)
+    assert err.value.field == "dose"
+    assert dose.check(0.5) == 0.5
 
 
 @given(limit_st)

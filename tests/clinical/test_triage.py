@@ -210,6 +210,26 @@ def test_mixed_pattern(kb: KnowledgeBase) -> None:
     assert result.pattern == "mixed"
 
 
+def test_severe_weakness_with_mixed_pattern_is_emergency(kb: KnowledgeBase) -> None:
+    # §5: "severe_weakness with suspected excess (pattern excess or mixed …)" → emergency.
+    # Deficiency from intake + cramps, excess from the serum value; no magnesium products.
+    serum = interpret_serum(kb, 1.5, "mmol/L")
+    result = triage(kb, ["low_intake", "cramps_spasms", "severe_weakness"], serum=serum)
+    assert result.pattern == "mixed"
+    assert result.referral.urgency == "emergency"
+
+
+def test_mixed_pattern_with_impaired_kidneys_is_urgent(kb: KnowledgeBase) -> None:
+    # §5: suspected excess (mixed included) with kidney_risk caution → urgent.
+    serum = interpret_serum(kb, 1.5, "mmol/L")
+    result = triage(kb, ["low_intake", "cramps_spasms"], RED_FLAG_IDS, serum=serum, egfr=40)
+    assert result.pattern == "mixed"
+    assert result.referral.urgency == "urgent"
+    normal_kidneys = triage(kb, ["low_intake", "cramps_spasms"], RED_FLAG_IDS, serum=serum,
+                            egfr=75)
+    assert normal_kidneys.referral.urgency == "routine"
+
+
 def test_symptom_without_specific_risk_is_unclear(kb: KnowledgeBase) -> None:
     assert triage(kb, ["cramps_spasms"]).pattern == "unclear"
     assert triage(kb, []).pattern == "unclear"

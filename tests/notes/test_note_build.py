@@ -61,7 +61,9 @@ def test_scenario_1_copies_every_value_from_the_results(
     assert note.kb_version == kb.meta.kb_version
 
 
-def test_referral_advice_and_reasons_are_the_engines_words(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_referral_advice_and_reasons_are_the_engines_words(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     kb = kb_or_skip
     states = finding_states(kb, present=["seizure", "cramps_spasms", "alcohol_use",
                                          "numbness_tingling"])
@@ -102,7 +104,9 @@ def test_unknown_source_ids_are_kept_visible_not_dropped(
     assert note.sources and all("not in the KB" in s.title for s in note.sources)
 
 
-def test_disclaimer_is_always_included(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_disclaimer_is_always_included(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     note = build_note(kb_or_skip, now=now)
     assert kb_or_skip.meta.disclaimer in note.disclaimer
     assert SUPPORT_SENTENCE in note.disclaimer
@@ -110,7 +114,9 @@ def test_disclaimer_is_always_included(kb_or_skip: KnowledgeBase, now: datetime)
     assert SUPPORT_SENTENCE in to_markdown(note)
 
 
-def test_infant_dose_without_ul_records_no_invented_limit(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_infant_dose_without_ul_records_no_invented_limit(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     kb = kb_or_skip
     intake = lookup_intake(kb, age_months=6, sex="female")
     dose = calculate_dose(kb, form_id="glycinate", intake=intake, kidney=assess_kidney(kb),
@@ -126,7 +132,9 @@ def test_infant_dose_without_ul_records_no_invented_limit(kb_or_skip: KnowledgeB
     assert "6 months" in markdown
 
 
-def test_entered_egfr_has_no_equation(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_entered_egfr_has_no_equation(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     kb = kb_or_skip
     states = finding_states(kb, present=["mg_laxative_antacid", "nausea", "weakness"])
     triage = evaluate(kb, states, egfr=21)
@@ -137,13 +145,17 @@ def test_entered_egfr_has_no_equation(kb_or_skip: KnowledgeBase, now: datetime) 
     assert "KIDNEY RISK: HIGH" in to_markdown(note)
 
 
-def test_dialysis_is_recorded(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_dialysis_is_recorded(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     kidney = assess_kidney(kb_or_skip, dialysis=True)
     note = build_note(kb_or_skip, kidney=kidney, now=now)
     assert note.patient.kidney.dialysis and note.patient.kidney.basis == "dialysis"
 
 
-def test_overdue_kb_review_is_recorded_once(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_overdue_kb_review_is_recorded_once(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     late = datetime.combine(kb_or_skip.meta.next_review + timedelta(days=3), now.timetz())
     note = build_note(kb_or_skip, now=late, cautions_shown=["Shown on screen."])
     assert len(note.cautions_shown) == 2
@@ -151,7 +163,9 @@ def test_overdue_kb_review_is_recorded_once(kb_or_skip: KnowledgeBase, now: date
     assert build_note(kb_or_skip, now=now).cautions_shown == ()
 
 
-def test_unpaired_surrogates_become_replacement_characters(kb_or_skip: KnowledgeBase, now: datetime) -> None:
+def test_unpaired_surrogates_become_replacement_characters(
+    kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
     note = build_note(kb_or_skip, clinician_text="a\ud800b", now=now)
     assert note.clinician_text == "a\ufffdb"
 
