@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 
 from magtui.consultation import Consultation, Results, evaluate_consultation
 from magtui.knowledge.base import KnowledgeBase
@@ -78,6 +79,7 @@ class MagtuiApp(App[int]):
         *,
         notes_dir: Path | None = None,
         cursor_blink: bool = True,
+        autosave: bool = True,
     ) -> None:
         super().__init__()
         # Tests and snapshots turn the wall-clock cursor blink off so frames are stable.
@@ -87,16 +89,52 @@ class MagtuiApp(App[int]):
         self.notes_dir = notes_dir
         self.unsaved = False
         self.last_saved: Any = None
+        self.draft_timer: Timer | None = None
+        self.autosave = autosave
         self._history: list[str] = []
         self.results = evaluate_consultation(kb, self.consultation)
 
     # ------------------------------------------------------------------ state
+
+    def on_mount(self) -> None:
+        if not self.autosave:
+            return
+        from magtui.ui.drafts import read_draft
+
+        draft = read_draft(self)
+        if draft is not None:
+            from magtui.ui.screens.restore_draft import RestoreDraft
+
+            self.push_screen(RestoreDraft(draft), lambda restore: self._restored(draft, restore))
+
+    def _restored(self, draft: Consultation, restore: bool | None) -> None:
+        from magtui.ui.drafts import remove_draft
+
+        if not restore:
+            remove_draft(self)
+            return
+        self.consultation = draft
+        self.unsaved = True
+        self.results = evaluate_consultation(self.kb, self.consultation)
+        # Areas already open read their fields again; the rest read them when first opened.
+        for screen in self._all_area_screens():
+            reload = getattr(screen, "reload_inputs", None)
+            if reload is not None:
+                reload()
+        self.notify("Draft restored: everything typed before the interruption is back.")
+
+    def _all_area_screens(self) -> list[Screen[Any]]:
+        return [screen for stack in self._screen_stacks.values() for screen in stack]
 
     def update(self, change: Callable[[Consultation], None]) -> None:
         """Apply one edit to the consultation and publish the re-evaluated results."""
         change(self.consultation)
         self.unsaved = True
         self.results = evaluate_consultation(self.kb, self.consultation)
+        if self.autosave:
+            from magtui.ui.drafts import schedule_autosave
+
+            schedule_autosave(self)
 
     # ------------------------------------------------------------------ actions
 
@@ -122,7 +160,7 @@ class MagtuiApp(App[int]):
 
     def action_quit_app(self) -> None:
         if not self.unsaved:
-            self.exit(0)
+            self._clean_exit()
             return
         from magtui.ui.screens.confirm_quit import ConfirmQuit
 
@@ -131,11 +169,19 @@ class MagtuiApp(App[int]):
                 from magtui.ui.saving import save_note_now
 
                 if save_note_now(self):
-                    self.exit(0)
+                    self._clean_exit()
             elif choice == "discard":
-                self.exit(0)
+                self._clean_exit()
 
         self.push_screen(ConfirmQuit(), decided)
+
+    def _clean_exit(self) -> None:
+        """A clean quit removes the draft: only a crash or kill leaves one behind."""
+        if self.autosave:
+            from magtui.ui.drafts import remove_draft
+
+            remove_draft(self)
+        self.exit(0)
 
 
 def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:

@@ -25,6 +25,10 @@ def save_note_now(app: MagtuiApp) -> bool:
         return False
     app.unsaved = False
     app.last_saved = saved
+    if app.autosave:
+        from magtui.ui.drafts import remove_draft
+
+        remove_draft(app)  # the saved note now holds everything the draft did
     app.mutate_reactive(type(app).results)  # screens re-render their "saved" state
     app.notify(f"Note saved: {saved.markdown_path}", title=f"Saved {saved.note_id}",
                timeout=8)

@@ -47,6 +47,10 @@ class NoteScreen(AreaScreen):
         text_area.cursor_blink = not self.magtui.cursor_blink_disabled
         super().on_mount()
 
+    def reload_inputs(self) -> None:
+        """After a draft restore: show the restored free text."""
+        self.query_one(ClinicianText).load_text(self.magtui.consultation.clinician_text)
+
     def on_screen_resume(self) -> None:
         # Focus goes to the free-text box whenever the area is opened (design §7).
         self.query_one(ClinicianText).focus()
