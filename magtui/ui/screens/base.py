@@ -29,7 +29,11 @@ class AreaScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield KidneyBanner(id="kidney-banner")
+        banner = KidneyBanner(id="kidney-banner")
+        if self.magtui.results is not None:
+            # Drawn with its words in the very first frame, not one refresh later.
+            banner.show_kidney(self.magtui.results.kidney)
+        yield banner
         with Vertical(id="area-body"):
             yield from self.body()
         yield Static(DISCLAIMER, id="disclaimer")

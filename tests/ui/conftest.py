@@ -1,0 +1,80 @@
+"""Fixtures for the TUI tests: a ready app, and SVG snapshots that are stable.
+
+Snapshots are plain SVG files in tests/ui/snapshots/, compared byte for byte. Update them
+with `pytest --snapshot-update` (syrupy's flag; syrupy is in the test extra) after reviewing each changed SVG by eye; CI never updates
+them (a missing snapshot fails under CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from magtui.consultation import Consultation, PatientInputs
+from magtui.knowledge.base import KnowledgeBase
+from magtui.ui.app import MagtuiApp
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+FIXED_START = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+def make_app(kb: KnowledgeBase, *, patient: PatientInputs | None = None,
+             states: dict[str, str] | None = None, **kwargs: Any) -> MagtuiApp:
+    consultation = Consultation(patient=patient or PatientInputs(),
+                                states=dict(states or {}),  # type: ignore[arg-type]
+                                started_at=FIXED_START)
+    kwargs.setdefault("cursor_blink", False)
+    return MagtuiApp(kb, consultation, **kwargs)
+
+
+@pytest.fixture
+def app_for(kb: KnowledgeBase) -> Callable[..., MagtuiApp]:
+    def build(**kwargs: Any) -> MagtuiApp:
+        return make_app(kb, **kwargs)
+
+    return build
+
+
+Steps = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """`await snapshot(app, name, size=(100, 32), steps=async fn(pilot))` compares an SVG."""
+    update = bool(request.config.getoption("--snapshot-update"))
+    # Stable frames: no colour/theme overrides from the shell, no animation.
+    for name in ("NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+    async def compare(app: MagtuiApp, name: str, *, size: tuple[int, int] = (100, 32),
+                      steps: Steps | None = None) -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            if steps is not None:
+                await steps(pilot)
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause(0.4)  # let debounced previews settle
+            svg = app.export_screenshot(title=name)
+        path = SNAPSHOTS / f"{name}.svg"
+        if update and (not path.exists() or path.read_text(encoding="utf-8") != svg):
+            SNAPSHOTS.mkdir(exist_ok=True)
+            path.write_text(svg, encoding="utf-8")
+            return
+        if not path.exists():
+            in_ci = os.environ.get("CI", "").lower() in ("1", "true")
+            pytest.fail(f"no snapshot {path.name}; run pytest --snapshot-update and review it"
+                        + (" (CI never writes snapshots)" if in_ci else ""))
+        if path.read_text(encoding="utf-8") != svg:
+            failed = path.with_suffix(".failed.svg")
+            failed.write_text(svg, encoding="utf-8")
+            pytest.fail(f"snapshot {path.name} differs; see {failed} "
+                        "(review, then pytest --snapshot-update)")
+
+    return compare
