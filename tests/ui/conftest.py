@@ -1,8 +1,8 @@
 """Fixtures for the TUI tests: a ready app, and SVG snapshots that are stable.
 
 Snapshots are plain SVG files in tests/ui/snapshots/, compared byte for byte. Update them
-with `pytest --snapshot-update` (syrupy's flag; syrupy is in the test extra) after reviewing each changed SVG by eye; CI never updates
-them (a missing snapshot fails under CI=true).
+with `pytest --snapshot-update` (syrupy's flag; syrupy is in the test extra) after reviewing
+each changed SVG by eye; CI never updates them (a missing snapshot fails under CI=true).
 """
 
 from __future__ import annotations
