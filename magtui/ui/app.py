@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -42,6 +43,13 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+def _magtui_commands() -> type[Provider]:
+    # Imported when the palette first opens, not at start-up.
+    from magtui.ui.commands import MagtuiCommands
+
+    return MagtuiCommands
+
+
 class MagtuiApp(App[int]):
     # App-wide rules, then one file per area (screen rules nested under the screen's type).
     CSS_PATH: ClassVar[list[str | Path]] = [  # type: ignore[misc]
@@ -54,6 +62,9 @@ class MagtuiApp(App[int]):
         mode: _screen_factory(target) for mode, (_, target, _) in AREAS.items()
     }
     DEFAULT_MODE = "triage"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = (
+        App.COMMANDS | {_magtui_commands}
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", priority=True,
                 tooltip="Help for what has focus, and every key"),

@@ -1,0 +1,132 @@
+"""Command palette (ctrl+p): areas, findings, supplement forms and KB records.
+
+Each command changes the consultation only through `app.update()`, exactly as the screens do,
+so the results (and the note) are re-evaluated the same way whichever route the user takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from pydantic import BaseModel
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from magtui.clinical.triage import FindingState
+from magtui.consultation import Consultation
+from magtui.knowledge.search import record_title
+
+if TYPE_CHECKING:
+    from magtui.ui.app import MagtuiApp
+
+AREA_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    # (mode, palette text, help)
+    ("triage", "Go to Triage checklist (F2)", "Mark findings present, absent or not asked"),
+    ("patient", "Go to Patient & kidney (F3)", "Age, sex, pregnancy, eGFR or creatinine, dialysis"),
+    ("dose", "Go to Dose calculator (F4)", "Elemental magnesium against the RDA and the UL"),
+    ("referral", "Go to Referral guidance (F5)", "Urgency, reasons, advice and sources"),
+    ("knowledge", "Go to Knowledge base (F6)", "Search and read every KB record and source"),
+    ("note", "Go to Session note (F7)", "Preview the note and write free text"),
+)
+KB_TITLE_CHARS = 70
+"""Palette lines stay on one line; the knowledge area shows the record in full."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    text: str
+    run: Callable[[], None]
+    help: str
+
+
+def _short(text: str, limit: int = KB_TITLE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class MagtuiCommands(Provider):
+    """Areas, findings (present / absent), supplement forms and KB records."""
+
+    @property
+    def magtui(self) -> MagtuiApp:
+        return cast("MagtuiApp", self.app)
+
+    # ------------------------------------------------------------------ what each does
+
+    def _go(self, mode: str) -> Callable[[], None]:
+        return lambda: self.magtui.action_area(mode)
+
+    def _mark(self, finding_id: str, state: FindingState) -> Callable[[], None]:
+        def change(consultation: Consultation) -> None:
+            consultation.states[finding_id] = state
+
+        return lambda: self.magtui.update(change)
+
+    def _dose_with(self, form_id: str) -> Callable[[], None]:
+        def change(consultation: Consultation) -> None:
+            consultation.dose.form_id = form_id
+
+        def run() -> None:
+            self.magtui.update(change)
+            self.magtui.action_area("dose")
+
+        return run
+
+    def _open_record(self, table: str, record_id: str) -> Callable[[], None]:
+        def run() -> None:
+            # Imported here: the palette must not load the KB screen until it is used.
+            from magtui.ui.screens.knowledge import KnowledgeScreen
+
+            self.magtui.action_area("knowledge")
+            screen = self.magtui.screen
+            if isinstance(screen, KnowledgeScreen):
+                screen.show_record(table, record_id)
+
+        return run
+
+    # ------------------------------------------------------------------ the list
+
+    def commands(self) -> Iterator[Command]:
+        """Every command, in the order discovery shows them."""
+        kb = self.magtui.kb
+        for mode, text, help_text in AREA_COMMANDS:
+            yield Command(text, self._go(mode), help_text)
+        states = self.magtui.consultation.states
+        for finding in kb.findings.values():
+            now = states.get(finding.id, "not_asked").replace("_", " ")
+            help_text = f"{finding.question} (now: {now})"
+            yield Command(f"Mark present: {finding.label}",
+                          self._mark(finding.id, "present"), help_text)
+            yield Command(f"Mark absent: {finding.label}",
+                          self._mark(finding.id, "absent"), help_text)
+        for form in kb.forms.values():
+            yield Command(
+                f"Dose with {form.name}",
+                self._dose_with(form.id),
+                f"{form.elemental_fraction * 100:.1f} % elemental magnesium; opens the dose "
+                "calculator",
+            )
+        for table, records in kb.tables().items():
+            for record in records:
+                if not isinstance(record, BaseModel):
+                    continue
+                record_id = str(getattr(record, "id", ""))
+                yield Command(
+                    f"KB: {table} · {_short(record_title(record))}",
+                    self._open_record(table, record_id),
+                    f"Open {table} record '{record_id}' in the knowledge base (F6)",
+                )
+
+    async def discover(self) -> Hits:
+        # KB records are many; they appear once the user types (search), not in the list.
+        for command in self.commands():
+            if not command.text.startswith("KB: "):
+                yield DiscoveryHit(command.text, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self.commands():
+            score = matcher.match(command.text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.text), command.run,
+                          text=command.text, help=command.help)
