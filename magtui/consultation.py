@@ -43,7 +43,8 @@ class DoseInputs:
     form_id: str | None = None
     entered_as: Literal["compound", "elemental"] = "compound"
     amount_mg: float | None = None
-    times_per_day: int = 1
+    times_per_day: int | None = 1
+    """None while the field is empty or invalid: nothing is computed from it."""
 
 
 @dataclass
@@ -165,7 +166,7 @@ def evaluate_consultation(kb: KnowledgeBase, consultation: Consultation) -> Resu
 
     dose: DoseResult | None = None
     d = consultation.dose
-    if d.form_id is not None and d.amount_mg is not None:
+    if d.form_id is not None and d.amount_mg is not None and d.times_per_day is not None:
         if intake is None:
             problems.setdefault("dose", "age and sex (F3) are needed to compare with RDA and UL")
         else:

@@ -1,0 +1,399 @@
+"""F3 — patient and kidney: age, sex, pregnancy/lactation, eGFR or creatinine, dialysis.
+
+The form only collects inputs. Every figure shown (eGFR, KDIGO category, intake reference,
+kidney caution) is read from `app.results`, which `magtui.clinical` computed.
+A field that is invalid, or that conflicts with its alternative (age in years *or* months,
+eGFR *or* creatinine), is stored as None so nothing is computed from it, and the field says
+why in the words of its `Limit`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+
+from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, Limit
+from magtui.clinical.units import CreatinineUnit
+from magtui.consultation import Consultation, PatientInputs, Results
+from magtui.knowledge.models import Condition, Sex
+from magtui.ui.screens.base import AreaScreen
+from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from magtui.ui.widgets.kidney_banner import banner_text
+
+PATIENT_REF_MAX = 32
+NARROW_WIDTH = 90
+SEXES: tuple[Sex, ...] = ("female", "male")
+CONDITIONS: tuple[Condition, ...] = ("none", "pregnancy", "lactation")
+CONDITION_WORDS = {"none": "none", "pregnancy": "pregnant", "lactation": "lactating"}
+CREATININE_UNITS: tuple[CreatinineUnit, ...] = tuple(CREATININE)
+"""Stored unit ids; each `Limit` says how its unit is written (µmol/L, not umol/L)."""
+
+# Which field shows a `Results.problems` entry (keys are InputError field names).
+PROBLEM_SLOTS = {
+    "age": "age-years",
+    "age-months": "age-months",
+    "sex": "sex",
+    "pregnant": "condition",
+    "lactating": "condition",
+    "egfr": "egfr",
+    "creatinine": "creatinine",
+}
+
+
+def _range(limit: Limit) -> str:
+    return f"{limit.minimum:g}–{limit.maximum:g} {limit.unit}"
+
+
+def cursor_blink(screen: AreaScreen) -> bool:
+    """Tests and snapshots turn the wall-clock blink off so frames are stable."""
+    return not getattr(screen.app, "cursor_blink_disabled", False)
+
+
+def show_field_errors(screen: AreaScreen, local_errors: dict[str, str],
+                      problems: dict[str, str], slots: dict[str, str]) -> None:
+    """Under each field (`#<id>-error`): its own error in the Limit's words (✗), or else what
+    the clinical layer said about it (⚠, `Results.problems` mapped by `slots`)."""
+    by_slot: dict[str, list[str]] = {}
+    for field, message in problems.items():
+        if field in slots:
+            by_slot.setdefault(slots[field], []).append(message)
+    for widget in screen.query(".field-error").results(Static):
+        field_id = (widget.id or "").removesuffix("-error")
+        if field_id in local_errors:
+            # The field's own error explains it; a follow-on problem would only repeat it.
+            lines = [f"✗ {escape(local_errors[field_id])}"]
+        else:
+            lines = [f"⚠ {escape(message)}" for message in by_slot.get(field_id, [])]
+        widget.update("\n".join(lines))
+        widget.display = bool(lines)
+
+
+class FieldInput(Input):
+    """An Input that carries its own F1 help text (read by the help screen)."""
+
+    HELP: ClassVar[str] = "Type a value; Tab or Enter moves to the next field."
+
+    def __init__(self, *, help_text: str, cursor_blink: bool = True, **kwargs: Any) -> None:
+        # Not on blur: the screen also marks fields invalid (years *and* months given), and a
+        # blur-time re-check by the validator alone would clear that mark.
+        kwargs.setdefault("validate_on", ["changed", "submitted"])
+        super().__init__(**kwargs)
+        self.HELP = help_text  # type: ignore[misc]
+        self.cursor_blink = cursor_blink
+
+
+class MarkedRadioButton(RadioButton):
+    """● when chosen, blank when not: the choice is a symbol, not only a colour (NO_COLOR)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # overrides the constant Textual reads
+        return "●" if self.value else " "
+
+
+class MarkedCheckbox(Checkbox):
+    """X when ticked, blank when not (the stock checkbox differs only by colour)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:
+        return "X" if self.value else " "
+
+
+class HelpRadioSet(RadioSet):
+    HELP: ClassVar[str] = "Arrow keys move, Enter or Space chooses."
+
+    def __init__(self, *buttons: RadioButton, help_text: str, **kwargs: Any) -> None:
+        super().__init__(*buttons, **kwargs)
+        self.HELP = help_text  # type: ignore[misc]
+
+    def on_mount(self) -> None:
+        # RadioSet's own mount handler puts the keyboard cursor on the first button; put it on
+        # the chosen one instead, so Enter on a prefilled set does not silently change it.
+        self.call_later(self._cursor_to_pressed)
+
+    def _cursor_to_pressed(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
+
+class HelpCheckbox(MarkedCheckbox):
+    HELP: ClassVar[str] = "Space or Enter toggles."
+
+    def __init__(self, label: str, value: bool, *, help_text: str, **kwargs: Any) -> None:
+        super().__init__(label, value, **kwargs)
+        self.HELP = help_text  # type: ignore[misc]
+
+
+class PatientScreen(AreaScreen):
+    AREA_TITLE = "F3 Patient & kidney"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._local_errors: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ layout
+
+    def body(self) -> ComposeResult:
+        patient = self.magtui.consultation.patient
+        blink = cursor_blink(self)
+
+        def field_input(field_id: str, value: float | None, limit: Limit | None,
+                        help_text: str, placeholder: str = "") -> FieldInput:
+            return FieldInput(
+                id=field_id, value=number_text(value), placeholder=placeholder,
+                validators=[LimitValidator(limit)] if limit else None, valid_empty=True,
+                compact=True, cursor_blink=blink, help_text=help_text,
+                classes="field-input",
+            )
+
+        def error_slot(field_id: str) -> Static:
+            return Static(id=f"{field_id}-error", classes="field-error")
+
+        # Side by side when wide; stacked in one scroll when narrow (see `on_resize`).
+        with VerticalScroll(id="patient-columns"):
+            with VerticalScroll(id="patient-form"):
+                with Horizontal(classes="field-row"):
+                    yield Label("Age", classes="field-label")
+                    yield field_input(
+                        "age-years", patient.age_years, AGE_YEARS,
+                        f"Age in years ({_range(AGE_YEARS)}). eGFR by CKD-EPI 2021 needs an "
+                        "adult age and sex. For infants give age in months instead (not both).",
+                        "years",
+                    )
+                    yield Label("years", classes="field-unit")
+                yield error_slot("age-years")
+                with Horizontal(classes="field-row"):
+                    yield Label("or age", classes="field-label")
+                    yield field_input(
+                        "age-months", patient.age_months, AGE_MONTHS,
+                        f"Age in completed months for infants ({_range(AGE_MONTHS)}). "
+                        "The intake tables are keyed by months. Give years or months, not both.",
+                        "months",
+                    )
+                    yield Label("months (infants)", classes="field-unit")
+                yield error_slot("age-months")
+                with Horizontal(classes="field-row"):
+                    yield Label("Sex", classes="field-label")
+                    yield HelpRadioSet(
+                        *(MarkedRadioButton(sex, patient.sex == sex) for sex in SEXES),
+                        id="sex", compact=True, classes="field-choice",
+                        help_text="Sex for the CKD-EPI 2021 equation and the intake tables. "
+                                  "Arrow keys move, Enter or Space chooses.",
+                    )
+                yield error_slot("sex")
+                with Horizontal(classes="field-row"):
+                    yield Label("Pregnancy", classes="field-label")
+                    yield HelpRadioSet(
+                        *(MarkedRadioButton(CONDITION_WORDS[condition],
+                                            patient.condition == condition)
+                          for condition in CONDITIONS),
+                        id="condition", compact=True, classes="field-choice",
+                        help_text="Pregnancy or lactation selects its own row of the intake "
+                                  "tables (RDA and UL); it applies only with sex female.",
+                    )
+                yield error_slot("condition")
+                # Results sit under the inputs they come from, so they stay on screen at 80×24.
+                yield Static(id="intake-result", classes="result-line")
+                with Horizontal(classes="field-row -group"):
+                    yield Label("eGFR", classes="field-label")
+                    yield field_input(
+                        "egfr", patient.egfr, EGFR,
+                        f"eGFR from a report ({_range(EGFR)}). Or leave it empty and give "
+                        "creatinine: magtui then computes eGFR by CKD-EPI 2021. Not both.",
+                        "if known",
+                    )
+                    yield Label(f"{EGFR.unit} — or:", classes="field-unit")
+                yield error_slot("egfr")
+                with Horizontal(classes="field-row"):
+                    yield Label("Creatinine", classes="field-label")
+                    yield field_input(
+                        "creatinine", patient.creatinine,
+                        CREATININE[patient.creatinine_unit],
+                        "Serum creatinine, in the unit chosen beside it "
+                        f"({_range(CREATININE['mg/dL'])} or {_range(CREATININE['umol/L'])}). "
+                        "eGFR is computed by CKD-EPI 2021 for adults (18 years or over).",
+                        "value",
+                    )
+                    yield HelpRadioSet(
+                        *(MarkedRadioButton(CREATININE[unit].unit,
+                                            patient.creatinine_unit == unit)
+                          for unit in CREATININE_UNITS),
+                        id="creatinine-unit", compact=True, classes="field-choice",
+                        help_text="Unit of the creatinine value: mg/dL or µmol/L "
+                                  "(88.4 µmol/L per mg/dL).",
+                    )
+                yield error_slot("creatinine")
+                with Horizontal(classes="field-row"):
+                    yield Label("", classes="field-label")
+                    yield HelpCheckbox(
+                        "On dialysis", patient.dialysis, id="dialysis", compact=True,
+                        help_text="Tick when the patient is on dialysis: the kidney "
+                                  "assessment then uses the dialysis band, whatever the eGFR.",
+                    )
+                yield Static(id="egfr-result", classes="result-line")
+                with Horizontal(classes="field-row -group"):
+                    yield Label("Patient ref", classes="field-label")
+                    yield FieldInput(
+                        id="patient-ref", value=self.magtui.consultation.patient_ref,
+                        placeholder="short code — no names", max_length=PATIENT_REF_MAX,
+                        compact=True, cursor_blink=blink, classes="field-input -wide",
+                        help_text="A short de-identified reference for the note (at most "
+                                  f"{PATIENT_REF_MAX} characters). Do not type names.",
+                    )
+            with VerticalScroll(id="patient-results"):
+                yield Static(id="kidney-result")
+                yield Static(id="intake-note")
+                yield Static(id="patient-sources")
+
+    def on_mount(self) -> None:
+        # AreaScreen.on_mount also runs (Textual dispatches on_mount along the MRO) and
+        # renders the results; here: check the prefilled text exactly as if typed.
+        self._sync()
+        self.query_one("#age-years", Input).focus()
+
+    def on_resize(self) -> None:
+        # Below this width the form and the kidney text side by side are both too narrow.
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # ------------------------------------------------------------------ reading the form
+
+    def _text(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+    def _pressed(self, set_id: str) -> int | None:
+        """Index of the chosen option of a RadioSet (options follow the tuples above)."""
+        index = self.query_one(f"#{set_id}", RadioSet).pressed_index
+        return None if index < 0 else index
+
+    def _creatinine_unit(self) -> CreatinineUnit:
+        return CREATININE_UNITS[self._pressed("creatinine-unit") or 0]
+
+    def _read(self) -> tuple[PatientInputs, str, dict[str, str]]:
+        """The form as patient inputs (None where invalid), the patient ref, and field errors."""
+        errors: dict[str, str] = {}
+        years, errors["age-years"] = parse_or_error(AGE_YEARS, self._text("age-years"), "age")
+        months, errors["age-months"] = parse_or_error(
+            AGE_MONTHS, self._text("age-months"), "age-months")
+        # Two ways to give one fact: refuse both rather than guess which one is meant.
+        if self._text("age-years").strip() and self._text("age-months").strip():
+            years = months = None
+            for field_id in ("age-years", "age-months"):
+                errors[field_id] = errors[field_id] or "give age in years or in months, not both"
+
+        unit = self._creatinine_unit()
+        egfr, errors["egfr"] = parse_or_error(EGFR, self._text("egfr"), "egfr")
+        creatinine, errors["creatinine"] = parse_or_error(
+            CREATININE[unit], self._text("creatinine"), "creatinine")
+        if self._text("egfr").strip() and self._text("creatinine").strip():
+            egfr = creatinine = None
+            for field_id in ("egfr", "creatinine"):
+                errors[field_id] = errors[field_id] or "give eGFR or creatinine, not both"
+
+        sex_index = self._pressed("sex")
+        patient = PatientInputs(
+            age_years=years,
+            age_months=None if months is None else int(months),
+            sex=None if sex_index is None else SEXES[sex_index],
+            condition=CONDITIONS[self._pressed("condition") or 0],
+            egfr=egfr,
+            creatinine=creatinine,
+            creatinine_unit=unit,
+            dialysis=self.query_one("#dialysis", Checkbox).value,
+        )
+        return patient, self._text("patient-ref").strip(), {k: v for k, v in errors.items() if v}
+
+    def _sync(self) -> None:
+        """Store what the form says; re-evaluate only when something actually changed."""
+        patient, patient_ref, errors = self._read()
+        self._local_errors = errors
+        for field_id in ("age-years", "age-months", "egfr", "creatinine"):
+            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
+        consultation = self.magtui.consultation
+        if patient != consultation.patient or patient_ref != consultation.patient_ref:
+
+            def change(c: Consultation) -> None:
+                c.patient = patient
+                c.patient_ref = patient_ref
+
+            self.magtui.update(change)  # publishes results → show_results
+        elif self.magtui.results is not None:
+            # Same inputs, but what the form says (errors, "not computed") may have changed.
+            self.show_results(self.magtui.results)
+
+    @on(Input.Changed)
+    @on(RadioSet.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(self, event: Input.Changed | RadioSet.Changed | Checkbox.Changed) -> None:
+        if isinstance(event, RadioSet.Changed) and event.radio_set.id == "creatinine-unit":
+            # The same number means a different amount in the other unit: re-check it.
+            creatinine = self.query_one("#creatinine", Input)
+            creatinine.validators = [LimitValidator(CREATININE[self._creatinine_unit()])]
+            creatinine.validate(creatinine.value)
+        self._sync()
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    # ------------------------------------------------------------------ rendering results
+
+    def show_results(self, results: Results) -> None:
+        show_field_errors(self, self._local_errors, results.problems, PROBLEM_SLOTS)
+        self.query_one("#egfr-result", Static).update(self._egfr_text(results))
+        self.query_one("#intake-result", Static).update(self._intake_text(results))
+        kidney = results.kidney
+        kidney_widget = self.query_one("#kidney-result", Static)
+        kidney_widget.update(f"[b]{escape(banner_text(kidney))}[/b]\n{escape(kidney.caution)}")
+        for risk in ("high", "caution", "low", "unknown"):
+            kidney_widget.set_class(kidney.risk == risk, f"-risk-{risk}")
+        intake = results.intake
+        note = self.query_one("#intake-note", Static)
+        note.update(escape(intake.row.note) if intake is not None and intake.row.note else "")
+        note.display = bool(intake is not None and intake.row.note)
+        sources = [*(results.egfr.sources if results.egfr else ()),
+                   *(intake.sources if intake else ()), *kidney.sources]
+        self.query_one("#patient-sources", Static).update(
+            f"[dim]Sources: {escape(', '.join(dict.fromkeys(sources)))}[/dim]"
+        )
+
+    def _egfr_text(self, results: Results) -> str:
+        egfr = results.egfr
+        if egfr is not None:
+            # Dialysis outranks the eGFR in the kidney assessment; say so beside the figure.
+            unused = " · not used: on dialysis" if results.kidney.basis == "dialysis" else ""
+            return (
+                f"→ [b]eGFR {egfr.egfr:g} {egfr.unit}[/b] ({egfr.equation}) · "
+                f"KDIGO [b]{egfr.category}[/b]: {egfr.category_term}{unused}"
+            )
+        if self._text("creatinine").strip():
+            # Say why nothing is shown rather than showing nothing.
+            if "creatinine" in self._local_errors:
+                return "→ [b]eGFR not computed[/b] — the creatinine above is not valid"
+            reasons = [results.problems.get(key) for key in ("creatinine", "age")]
+            why = "; ".join(escape(r) for r in reasons if r)
+            return f"→ [b]eGFR not computed[/b] — {why or 'see the fields above'}"
+        kidney = results.kidney
+        if kidney.basis == "egfr" and kidney.egfr is not None:
+            return f"→ [b]eGFR {kidney.egfr:g} {EGFR.unit}[/b] (entered)"
+        if kidney.basis == "dialysis":
+            return "→ [b]On dialysis[/b]"
+        return "→ eGFR: not given (enter eGFR, or creatinine with age and sex)"
+
+    def _intake_text(self, results: Results) -> str:
+        intake = results.intake
+        if intake is None:
+            return "→ Intake reference: needs age and sex"
+        ul = intake.ul_supplemental_mg
+        ul_text = (
+            f"supplemental UL [b]{ul:g} mg/day[/b]" if ul is not None
+            else f"[b]no UL set[/b] for {escape(intake.life_stage)} — none is invented"
+        )
+        return (
+            f"→ {escape(intake.life_stage)}, {intake.sex}: "
+            f"{intake.reference_kind} [b]{intake.reference_mg:g} mg/day[/b] "
+            f"(total intake, food included) · {ul_text}"
+        )
