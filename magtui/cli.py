@@ -395,8 +395,16 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from magtui.clinical.limits import AGE_YEARS, CREATININE, InputError
     from magtui.clinical.triage import finding_states
     from magtui.clinical.units import creatinine_unit
+    from magtui.knowledge.loader import KBError
 
-    kb = _load(args)
+    try:
+        kb = _load(args)
+    except KBError as exc:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from magtui.ui.kb_error import KBErrorApp
+
+            KBErrorApp(str(exc.path), exc.problems).run()
+        raise  # main() lists every problem on stderr and exits 3
     prefill: dict[str, Any] = {}
     if args.age is not None:
         prefill["age_years"] = AGE_YEARS.parse(args.age, "age")

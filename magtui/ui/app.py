@@ -159,10 +159,9 @@ class MagtuiApp(App[int]):
             self.switch_mode(self._history.pop())
 
     def action_help(self) -> None:
-        from magtui.ui.screens.help import HelpScreen
+        from magtui.ui.screens.help import HelpScreen, keys_markdown
 
-        focused = self.focused
-        self.push_screen(HelpScreen(focused))
+        self.push_screen(HelpScreen(self.focused, keys_markdown(self)))
 
     def action_save_note(self) -> None:
         from magtui.ui.saving import save_note_now

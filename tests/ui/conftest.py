@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from magtui.consultation import Consultation, PatientInputs
+from magtui.consultation import Consultation, DoseInputs, PatientInputs
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.app import MagtuiApp
 
@@ -25,9 +25,11 @@ FIXED_START = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
 def make_app(kb: KnowledgeBase, *, patient: PatientInputs | None = None,
-             states: dict[str, str] | None = None, **kwargs: Any) -> MagtuiApp:
+             states: dict[str, str] | None = None, dose: DoseInputs | None = None,
+             clinician_text: str = "", **kwargs: Any) -> MagtuiApp:
     consultation = Consultation(patient=patient or PatientInputs(),
                                 states=dict(states or {}),  # type: ignore[arg-type]
+                                dose=dose or DoseInputs(), clinician_text=clinician_text,
                                 started_at=FIXED_START)
     kwargs.setdefault("cursor_blink", False)
     return MagtuiApp(kb, consultation, **kwargs)
@@ -39,6 +41,16 @@ def app_for(kb: KnowledgeBase) -> Callable[..., MagtuiApp]:
         return make_app(kb, **kwargs)
 
     return build
+
+
+def visible_text(app: MagtuiApp) -> str:
+    """The screen as drawn, one line per row (what a clinician would see)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@pytest.fixture
+def screen_text() -> Callable[[MagtuiApp], str]:
+    return visible_text
 
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]

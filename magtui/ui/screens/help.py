@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -27,21 +27,23 @@ def _focused_help(widget: Widget | None) -> str:
     return "Nothing with its own help has focus. Tab moves focus between fields."
 
 
-def _keys(widget: Widget | None) -> str:
-    """Every active binding, as the footer would show them, plus the hidden ones."""
-    rows = ["| Key | Does |", "|---|---|"]
-    seen: set[str] = set()
-    app = widget.app if widget is not None else None
-    if app is None:
-        return ""
-    for key, active in app.active_bindings.items():
+def keys_markdown(app: App[object]) -> str:
+    """Every key active where the user pressed F1 (focused widget, area, app), one per line.
+
+    Read before the help screen opens: once it is open, its own bindings are the active ones.
+    """
+    main: list[str] = []
+    other: list[str] = []
+    for active in app.active_bindings.values():
         binding = active.binding
-        if binding.description and key not in seen:
-            seen.add(key)
-            rows.append(f"| {binding.key_display or app.get_key_display(binding)} | "
-                        f"{binding.tooltip or binding.description} |")
-    rows.append("| ctrl+p | Command palette: findings, forms, areas, KB records |")
-    return "\n".join(rows)
+        if not binding.description:
+            continue
+        line = f"- **{app.get_key_display(binding)}** — {binding.tooltip or binding.description}"
+        # The footer's keys (areas, save, quit, the finding marks) first; scrolling and
+        # the like after them.
+        (main if binding.show else other).append(line)
+    main.append("- **ctrl+p** — Command palette: findings, forms, areas, KB records")
+    return "\n".join(main + other)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,12 +51,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,q", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, focused: Widget | None) -> None:
+    def __init__(self, focused: Widget | None, keys: str) -> None:
         super().__init__()
         self._focused = focused
+        self._keys = keys
 
     def compose(self) -> ComposeResult:
-        keys = _keys(self._focused) if self._focused is not None else ""
+        keys = self._keys
         text = (
             f"# Help\n\n## What has focus\n\n{_focused_help(self._focused)}\n\n"
             f"## Keys\n\n{keys}\n\n## About\n\n{GENERAL}"
