@@ -63,6 +63,16 @@ class Consultation:
     clinician_text: str = ""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
+    def has_input(self) -> bool:
+        """Anything entered (typed or prefilled) that a note would record."""
+        return (
+            self.patient != PatientInputs()
+            or any(state != "not_asked" for state in self.states.values())
+            or self.dose != DoseInputs()
+            or self.serum != SerumInputs()
+            or bool(self.patient_ref or self.clinician_text)
+        )
+
     def to_draft(self) -> dict[str, Any]:
         """Everything typed so far, as JSON-ready data (the autosaved draft)."""
         data = asdict(self)

@@ -66,17 +66,18 @@ class MagtuiApp(App[int]):
         App.COMMANDS | {_magtui_commands}
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Order is footer order: help, save and quit first so 80 columns always show them.
         Binding("f1", "help", "Help", id="help", priority=True,
                 tooltip="Help for what has focus, and every key"),
+        Binding("ctrl+s", "save_note", "Save", id="save", priority=True,
+                tooltip="Save the session note (from anywhere)"),
+        Binding("ctrl+q", "quit_app", "Quit", id="quit", priority=True,
+                tooltip="Quit (asks to save unsaved changes)"),
         *(
             Binding(key, f"area('{mode}')", label, id=f"area.{mode}", priority=True,
                     tooltip=f"Go to {label}")
             for mode, (key, _, label) in AREAS.items()
         ),
-        Binding("ctrl+s", "save_note", "Save", id="save", priority=True,
-                tooltip="Save the session note (from anywhere)"),
-        Binding("ctrl+q", "quit_app", "Quit", id="quit", priority=True,
-                tooltip="Quit (asks to save unsaved changes)"),
         Binding("escape", "back", "Back", id="back", show=False),
     ]
 
@@ -98,7 +99,8 @@ class MagtuiApp(App[int]):
         self.kb = kb
         self.consultation = consultation or Consultation()
         self.notes_dir = notes_dir
-        self.unsaved = False
+        # Prefilled context counts as typed: quitting without saving it must ask.
+        self.unsaved = self.consultation.has_input()
         self.last_saved: Any = None
         self.draft_timer: Timer | None = None
         self.autosave = autosave

@@ -243,6 +243,7 @@ async def test_prefilled_consultation_shows_in_every_field(kb: KnowledgeBase) ->
         DoseInputs(form_id="glycinate", amount_mg=500, times_per_day=2),
         patient_ref="AB-12",
     )
+    prefilled = app.consultation.to_draft()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await pilot.pause()
@@ -267,8 +268,10 @@ async def test_prefilled_consultation_shows_in_every_field(kb: KnowledgeBase) ->
         assert screen.query_one("#amount", Input).value == "500"
         assert screen.query_one("#times-per-day", Input).value == "2"
         assert "141 mg/day" in shown(app, "#dose-summary")
-        # Showing prefilled values is not an edit: nothing unsaved was created.
-        assert not app.unsaved
+        # Showing prefilled values is not an edit: the consultation is exactly the prefill,
+        # and it counts as unsaved input (quitting must ask to save it).
+        assert app.consultation.to_draft() == prefilled
+        assert app.unsaved
 
 
 async def test_patient_ref_is_short_and_stored(kb: KnowledgeBase) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from magtui.consultation import Results
 from magtui.ui.widgets.kidney_banner import KidneyBanner
@@ -16,6 +17,27 @@ if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
 
 DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
+AREA_LABELS = (
+    ("TriageScreen", "F2", "Triage"),
+    ("PatientScreen", "F3", "Patient"),
+    ("DoseScreen", "F4", "Dose"),
+    ("ReferralScreen", "F5", "Referral"),
+    ("KnowledgeScreen", "F6", "KB"),
+    ("NoteScreen", "F7", "Note"),
+)
+
+
+def area_bar(current: str) -> Text:
+    """`magtui │ ▶F2 Triage◀ │ F3 Patient │ …`: the current area marked by arrows and style."""
+    bar = Text(" magtui ", style="bold")
+    for screen, key, label in AREA_LABELS:
+        bar.append("│")
+        if screen == current:
+            bar.append(f"▶{key} {label}◀", style="bold reverse")
+        else:
+            bar.append(f" {key} ", style="bold")
+            bar.append(f"{label} ")
+    return bar
 
 
 class AreaScreen(Screen[None]):
@@ -28,7 +50,8 @@ class AreaScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        # The top line is the area bar: where you are, and the key to every other area.
+        yield Static(area_bar(type(self).__name__), id="area-bar")
         banner = KidneyBanner(id="kidney-banner")
         if self.magtui.results is not None:
             # Drawn with its words in the very first frame, not one refresh later.
@@ -37,7 +60,8 @@ class AreaScreen(Screen[None]):
         with Vertical(id="area-body"):
             yield from self.body()
         yield Static(DISCLAIMER, id="disclaimer")
-        yield Footer()
+        # Compact: every area key must fit in the footer at 80 columns.
+        yield Footer(compact=True)
 
     def body(self) -> ComposeResult:
         raise NotImplementedError

@@ -29,10 +29,11 @@ class TriageScreen(AreaScreen):
                 yield FindingList(self.magtui.kb.findings, id="findings")
                 yield Static(id="finding-question")
             with VerticalScroll(id="triage-panel"):
+                # Most important first, so 80×24 shows urgency and unasked red flags.
                 yield Static(id="live-urgency")
+                yield Static(id="live-unasked")
                 yield Static(id="live-pattern")
                 yield Static(id="live-reasons")
-                yield Static(id="live-unasked")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -56,7 +57,7 @@ class TriageScreen(AreaScreen):
             return
         state = self.query_one(FindingList).states[finding.id]
         self.query_one("#finding-question", Static).update(
-            f"[b]{escape(finding.question)}[/b]\n{escape(finding.why)}\nNow: {WORD[state]}"
+            f"[b]{escape(finding.question)}[/b] Now: [b]{WORD[state]}[/b]\n{escape(finding.why)}"
         )
 
     def show_results(self, results: Results) -> None:
@@ -77,6 +78,7 @@ class TriageScreen(AreaScreen):
         self.query_one("#live-reasons", Static).update("\n".join(lines))
         unasked = [escape(self.magtui.kb.findings[f].label) for f in triage.unasked_red_flags]
         self.query_one("#live-unasked", Static).update(
-            "[b]Red flags not yet asked:[/b]\n" + "\n".join(f"? {label}" for label in unasked)
-            if unasked else "All red flags asked."
+            f"[b]? RED FLAGS NOT YET ASKED ({len(unasked)}):[/b]\n"
+            + "\n".join(f"? {label}" for label in unasked)
+            if unasked else "✓ Every red flag has been asked."
         )
