@@ -73,6 +73,10 @@ class MagtuiApp(App[int]):
                 tooltip="Save the session note (from anywhere)"),
         Binding("ctrl+q", "quit_app", "Quit", id="quit", priority=True,
                 tooltip="Quit (asks to save unsaved changes)"),
+        Binding("f8", "copy_note", "Copy", id="copy", priority=True, show=False,
+                tooltip="Copy the whole note (Markdown) to the clipboard (OSC 52)"),
+        Binding("f9", "save_as", "Save as", id="save_as", priority=True, show=False,
+                tooltip="Save the note's Markdown to a file you choose"),
         *(
             Binding(key, f"area('{mode}')", label, id=f"area.{mode}", priority=True,
                     tooltip=f"Go to {label}")
@@ -169,6 +173,16 @@ class MagtuiApp(App[int]):
         from magtui.ui.saving import save_note_now
 
         save_note_now(self)
+
+    def action_copy_note(self) -> None:
+        from magtui.ui.saving import copy_note
+
+        copy_note(self)
+
+    def action_save_as(self) -> None:
+        from magtui.ui.saving import save_elsewhere
+
+        save_elsewhere(self)
 
     def action_quit_app(self) -> None:
         if not self.unsaved:
