@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 from magtui import __version__
@@ -132,9 +133,18 @@ def build_parser() -> Parser:
                                      metavar="ACTION", required=True)
     notes_sub.add_parser("list", parents=[common], help="saved notes, newest first",
                          allow_abbrev=False)
-    p = notes_sub.add_parser("show", parents=[common], help="show one note",
+    p = notes_sub.add_parser("show", parents=[common],
+                             help="show one note (Markdown, or --json its JSON twin)",
                              allow_abbrev=False)
     p.add_argument("note_id", metavar="ID")
+    p = notes_sub.add_parser("export", parents=[common],
+                             help="write one note to a new file (never overwrites)",
+                             allow_abbrev=False)
+    p.add_argument("note_id", metavar="ID")
+    p.add_argument("--to", required=True, metavar="PATH",
+                   help="file to create; an existing file is never replaced")
+    p.add_argument("--format", choices=("md", "json"), default="md",
+                   help="md (default): the Markdown record | json: its JSON twin")
     return parser
 
 
@@ -359,29 +369,73 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
     return _emit(args, payload, text or f"no records match {query!r}")
 
 
+def _shown(path: object) -> str:
+    """A path for a one-line message: as is if printable, else quoted with escapes."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def cmd_notes_list(args: argparse.Namespace) -> int:
-    from magtui.notes.store import list_notes
+    from magtui.notes.store import list_notes, notes_dir
 
     notes = list_notes()
     payload = {"notes": [
         {"id": n.note_id, "saved_at": n.saved_at.isoformat() if n.saved_at else None,
-         "patient_ref": n.patient_ref, "urgency": n.urgency}
+         "patient_ref": n.patient_ref, "urgency": n.urgency, "problem": n.problem}
         for n in notes
     ]}
+    # Newest first (list_notes' order); unreadable notes follow, each with its problem.
     text = "\n".join(
-        f"{n.note_id}  {n.saved_at:%Y-%m-%d %H:%M}  {n.patient_ref or '-':<12} "
-        f"{(n.urgency or '-').upper()}" if n.saved_at else f"{n.note_id}  (unreadable)"
+        f"{n.note_id}  {n.saved_at:%Y-%m-%d %H:%M}  {n.patient_ref or '-':<12}  "
+        f"{(n.urgency or '-').upper()}" if n.saved_at
+        else f"{n.note_id}  unreadable: {n.problem or 'unknown problem'}"
         for n in notes
     )
-    return _emit(args, payload, text or "no saved notes")
+    return _emit(args, payload, text or f"no saved notes in {_shown(notes_dir())}")
 
 
 def cmd_notes_show(args: argparse.Namespace) -> int:
-    from magtui.notes.render import to_markdown
+    from magtui.notes.render import to_json, to_markdown
     from magtui.notes.store import load_note
 
     note = load_note(args.note_id)
-    return _emit(args, note.model_dump(mode="json"), to_markdown(note))
+    # --json: the JSON twin exactly as saved (to_json round-trips the stored file exactly).
+    print(to_json(note) if args.json else to_markdown(note), end="")
+    return EXIT_OK
+
+
+def cmd_notes_export(args: argparse.Namespace) -> int:
+    """Write one saved note to a new file: atomic, 0600, never replacing an existing file."""
+    from magtui.clinical.limits import InputError
+    from magtui.notes.render import to_json, to_markdown
+    from magtui.notes.store import load_note, write_new_file
+
+    raw: str = args.to
+    if not raw.strip():
+        raise InputError("to", "needs a file path")
+    if raw.endswith(("/", os.sep)):
+        raise InputError("to", f"{_shown(raw)} names a folder; give the path of a new file")
+    note = load_note(args.note_id)  # an unknown or malformed id fails before any writing
+    data = (to_json(note) if args.format == "json" else to_markdown(note)).encode("utf-8")
+    target = Path(raw).expanduser()
+    folder = target.parent
+    try:
+        write_new_file(target, data)
+    except FileExistsError:
+        raise InputError(
+            "to", f"{_shown(target)} already exists; export never overwrites a file"
+        ) from None
+    except FileNotFoundError:
+        raise InputError("to", f"the folder {_shown(folder)} does not exist") from None
+    except NotADirectoryError:
+        raise InputError("to", f"{_shown(folder)} is not a folder") from None
+    except OSError as exc:
+        raise InputError(
+            "to", f"cannot write {_shown(target)}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    written = os.path.abspath(target)
+    return _emit(args, {"id": note.note_id, "format": args.format, "path": written},
+                 _shown(written))
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -440,6 +494,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+NOTES_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "list": cmd_notes_list,
+    "show": cmd_notes_show,
+    "export": cmd_notes_export,
+}
+
+
 def dispatch(args: argparse.Namespace) -> int:
     if args.version:
         return cmd_version(args)
@@ -448,7 +509,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "kb":
         return cmd_kb_validate(args) if args.kb_command == "validate" else cmd_kb_search(args)
     if args.command == "notes":
-        return cmd_notes_list(args) if args.notes_command == "list" else cmd_notes_show(args)
+        return NOTES_COMMANDS[args.notes_command](args)
     return COMMANDS[args.command](args)
 
 

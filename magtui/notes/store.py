@@ -196,6 +196,24 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def write_new_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Create `path` holding `data`, as notes are saved: atomic, mode 0600, never replacing.
+
+    The bytes go to a temporary file in the same folder, are fsynced, then hard-linked to
+    `path` (an exclusive create where there are no hard links), and the folder is fsynced.
+    Raises `FileExistsError` if `path` exists (it is left untouched) and any other `OSError`
+    as it comes (e.g. `FileNotFoundError` for a missing folder); nothing is left behind.
+    """
+    target = Path(path)
+    _place_new(target, data)
+    try:
+        _fsync_folder(target.parent)
+    except BaseException:
+        _unlink_quietly(target)  # ours: just created, and not known to be durable
+        raise
+    return target
+
+
 def save_note(
     note: SessionNote,
     directory: str | os.PathLike[str] | None = None,
