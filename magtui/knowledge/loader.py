@@ -11,11 +11,12 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from tinydb import TinyDB
 from tinydb.storages import Storage
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.models import (
@@ -77,10 +78,29 @@ def resolve_kb_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_kb(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
-    """Load and validate the KB; raise `KBError` listing every problem."""
+    """Load and validate the KB; raise `KBError` listing every problem.
+
+    Bytes that already passed validation (same file content, same validating code) are
+    served from the cache in `magtui.knowledge.cache` instead of being validated again.
+    """
+    from magtui.knowledge import cache
+
     kb_path = resolve_kb_path(path)
     where = str(kb_path)
-    raw = _read_raw(kb_path, where)
+    data = _read_bytes(kb_path, where)
+    key = cache.cache_key(data)
+    cached = cache.load_cached(key, kb_path)
+    if cached is not None:
+        return cached
+    kb = _validate(kb_path, where, _parse(kb_path, where, data))
+    cache.store(key, kb)
+    return kb
+
+
+def _validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
+    from pydantic import ValidationError
+    from tinydb import TinyDB
+
     problems: list[str] = []
     _check_structure(raw, where, problems)
     if problems:
@@ -109,16 +129,22 @@ def load_kb(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     return _assemble(kb_path, records)
 
 
-def _read_raw(path: Path, where: str) -> Any:
+def _read_bytes(path: Path, where: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return json.load(handle)
+        return path.read_bytes()
     except FileNotFoundError:
         raise KBError(path, [f"{where}: file not found"]) from None
     except IsADirectoryError:
         raise KBError(path, [f"{where}: is a directory, not a KB file"]) from None
     except PermissionError:
         raise KBError(path, [f"{where}: not readable (permission denied)"]) from None
+    except OSError as exc:
+        raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
+
+
+def _parse(path: Path, where: str, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise KBError(path, [f"{where}: not UTF-8 text ({exc.reason})"]) from None
     except json.JSONDecodeError as exc:

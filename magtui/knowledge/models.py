@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Constraints use `Field` only: `StringConstraints` would import pydantic.types and
+# annotated_types on every start, a cost the command line pays for nothing.
+Id = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+FactName = Annotated[str, Field(pattern=r"^[a-z0-9_:]+$")]
 Milligrams = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
 
 KidneyRisk = Literal["unknown", "low", "caution", "high"]
@@ -30,7 +33,11 @@ SerumBandId = Literal[
 class Record(BaseModel):
     """Base of every KB record: frozen, and unknown keys are an error (typos must not pass)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built on first validation, not at import, so a start that
+    # reuses the cached validated KB (see loader) never pays for building them.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Sourced(Record):
@@ -64,7 +71,7 @@ class Source(Record):
     id: Id
     title: Text
     publisher: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
     accessed: date
     year: int | None = Field(default=None, ge=1900, le=2100)
 
@@ -195,8 +202,8 @@ class RuleCondition(Record):
 
     all_present: tuple[Id, ...] = ()
     any_present: tuple[Id, ...] = ()
-    any_fact: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
-    all_fact: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
+    any_fact: tuple[FactName, ...] = ()
+    all_fact: tuple[FactName, ...] = ()
     always: bool = False
 
     @model_validator(mode="after")

@@ -110,6 +110,11 @@ class MagtuiApp(App[int]):
         self.autosave = autosave
         self._history: list[str] = []
         self.results = evaluate_consultation(kb, self.consultation)
+        from datetime import date
+
+        from magtui.clinical.review import review_warning
+
+        self.kb_review_warning = review_warning(kb.meta, date.today())
 
     # ------------------------------------------------------------------ state
 

@@ -300,3 +300,30 @@ def test_contract_check_passes() -> None:
     result = _subprocess(str(CONTRACT_CHECK), "--cmd", f"{sys.executable} -m magtui")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "contract: ok" in result.stdout
+
+
+def test_tui_with_an_invalid_kb_exits_3_without_a_terminal(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{broken", encoding="utf-8")
+    result = _subprocess("-m", "magtui", "--kb", str(bad))
+    assert result.returncode == 3
+    assert "not valid JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--age", "abc"], "--age"),
+        (["--age", "40", "--sex", "female", "--creatinine", "0"], "--creatinine"),
+        (["--unit", "umol/L"], "--unit"),
+        (["--answer", "no_such_finding"], "--answer"),
+        (["--egfr", "nan"], "--egfr"),
+    ],
+)
+def test_bad_prefill_for_the_tui_exits_2_before_it_opens(
+    capsys: pytest.CaptureFixture[str], argv: list[str], flag: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and flag in lines[0]
+    assert "Traceback" not in err and out == ""

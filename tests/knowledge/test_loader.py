@@ -199,3 +199,47 @@ def test_structurally_broken_files(tmp_path: Path, content: bytes, expected: str
 
 def test_missing_file(tmp_path: Path) -> None:
     assert "file not found" in _problems(tmp_path / "absent.json")[0]
+
+
+def test_cache_serves_only_bytes_that_validated(tmp_path: Path) -> None:
+    path = tmp_path / "kb.json"
+    path.write_bytes(DEFAULT_KB.read_bytes())
+    first = load_kb(path)
+    cached = list((tmp_path / "kb-cache").glob("*.pickle"))
+    assert len(cached) == 1, "a validated KB is cached"
+    again = load_kb(path)
+    assert again == first and again.path == path
+    # The same file with one figure broken: never served from the cache.
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    _set("forms", "oxide", "elemental_fraction", 7)(raw)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(KBError, match="elemental_fraction"):
+        load_kb(path)
+
+
+def test_a_damaged_cache_entry_falls_back_to_validation(tmp_path: Path) -> None:
+    path = tmp_path / "kb.json"
+    path.write_bytes(DEFAULT_KB.read_bytes())
+    load_kb(path)
+    for entry in (tmp_path / "kb-cache").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert load_kb(path).meta.kb_version == RAW["meta"]["1"]["kb_version"]
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAGTUI_KB_CACHE", "0")
+    load_kb(DEFAULT_KB)
+    assert not (tmp_path / "kb-cache").exists()
+
+
+def test_a_cache_folder_others_can_write_is_never_read(tmp_path: Path) -> None:
+    path = tmp_path / "kb.json"
+    path.write_bytes(DEFAULT_KB.read_bytes())
+    load_kb(path)
+    folder = tmp_path / "kb-cache"
+    folder.chmod(0o777)
+    entry = next(folder.glob("*.pickle"))
+    entry.write_bytes(b"planted by someone else")
+    # The planted entry is not even opened: validation runs and succeeds.
+    assert load_kb(path).meta.kb_version == RAW["meta"]["1"]["kb_version"]
+    assert entry.read_bytes() == b"planted by someone else"

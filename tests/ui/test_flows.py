@@ -209,3 +209,61 @@ async def test_invalid_kb_shows_an_error_screen_and_exits_3(screen_text: ScreenT
         assert "failed validation" in text and "elemental_fraction" in text
         await pilot.press("q")
     assert app.return_code == 3 and app.return_value == 3
+
+
+async def test_serum_magnesium_typed_on_f3_drives_the_referral(
+    app_for: Callable[..., MagtuiApp], screen_text: ScreenText
+) -> None:
+    app = app_for(patient=PatientInputs(age_years=79, sex="male", egfr=21))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        app.screen.query_one("#serum").focus()
+        await pilot.press(*"3.5")  # mmol/L is the default unit
+        await pilot.pause()
+        assert app.results is not None and app.results.serum is not None
+        assert app.results.serum.band.id == "severe_high"  # 3.0 ≤ x < 5.0 mmol/L
+        assert app.results.triage.referral.urgency == "emergency"
+        app.screen.query_one("#serum").value = ""  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert app.results.serum is None
+        app.screen.query_one("#serum").value = "2.6"  # type: ignore[attr-defined]
+        await pilot.pause()
+        # 2.6 mmol/L → moderate_high → urgent; the result line names band and conversions
+        assert "6.32 mg/dL" in str(app.screen.query_one("#serum-result").render())
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "URGENT" in screen_text(app)
+
+
+async def test_invalid_serum_is_refused_and_nothing_computed(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        app.screen.query_one("#serum").value = "99"  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert app.results is not None and app.results.serum is None
+        error = str(app.screen.query_one("#serum-error").render())
+        assert "outside the plausible range" in error and "mmol/L" in error
+
+
+async def test_an_overdue_kb_review_is_shown_on_every_area(
+    kb: KnowledgeBase, screen_text: ScreenText
+) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from magtui.consultation import Consultation
+
+    stale_meta = kb.meta.model_copy(update={"reviewed": date(2020, 1, 1),
+                                            "next_review": date(2021, 1, 1)})
+    app = MagtuiApp(replace(kb, meta=stale_meta), Consultation(), cursor_blink=False,
+                    autosave=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for key in AREA_KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert "KB REVIEW OVERDUE" in screen_text(app), key

@@ -103,7 +103,9 @@ def test_whole_consultation_by_keyboard(terminal: callable) -> None:  # type: ig
     assert "KIDNEY RISK: HIGH" in screen
     screen_.keys("F7")
     screen_.wait_for("Clinician's note")
+    time.sleep(0.5)  # the text box takes focus as the area opens; type once it has it
     screen_.type("Stop milk of magnesia; bloods today.")
+    screen_.wait_for("bloods today.")
     screen_.keys("C-s")
     screen_.wait_for("Note saved")
     notes = _saved(terminal.notes)  # type: ignore[attr-defined]
@@ -122,7 +124,9 @@ def test_killed_consultation_offers_its_draft(terminal: callable) -> None:  # ty
     first.wait_for("Deficiency-type symptoms")
     first.keys("y", "F7")
     first.wait_for("Clinician's note")
+    time.sleep(0.5)
     first.type("seizure this morning, witnessed")
+    first.wait_for("witnessed")
     draft = terminal.notes / "draft.json"  # type: ignore[attr-defined]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (

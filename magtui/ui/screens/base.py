@@ -59,7 +59,13 @@ class AreaScreen(Screen[None]):
         yield banner
         with Vertical(id="area-body"):
             yield from self.body()
-        yield Static(DISCLAIMER, id="disclaimer")
+        stale = self.magtui.kb_review_warning
+        yield Static(
+            f"⚠ KB REVIEW OVERDUE (next review was {self.magtui.kb.meta.next_review}) · "
+            f"{DISCLAIMER}" if stale else DISCLAIMER,
+            id="disclaimer",
+            classes="-stale" if stale else "",
+        )
         # Compact: every area key must fit in the footer at 80 columns.
         yield Footer(compact=True)
 

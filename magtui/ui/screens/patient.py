@@ -17,9 +17,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, Limit
-from magtui.clinical.units import CreatinineUnit
-from magtui.consultation import Consultation, PatientInputs, Results
+from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
+from magtui.clinical.units import CreatinineUnit, SerumUnit
+from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
 from magtui.knowledge.models import Condition, Sex
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
@@ -31,6 +31,7 @@ SEXES: tuple[Sex, ...] = ("female", "male")
 CONDITIONS: tuple[Condition, ...] = ("none", "pregnancy", "lactation")
 CONDITION_WORDS = {"none": "none", "pregnancy": "pregnant", "lactation": "lactating"}
 CREATININE_UNITS: tuple[CreatinineUnit, ...] = tuple(CREATININE)
+SERUM_UNITS: tuple[SerumUnit, ...] = tuple(SERUM_MG)
 """Stored unit ids; each `Limit` says how its unit is written (µmol/L, not umol/L)."""
 
 # Which field shows a `Results.problems` entry (keys are InputError field names).
@@ -42,6 +43,7 @@ PROBLEM_SLOTS = {
     "lactating": "condition",
     "egfr": "egfr",
     "creatinine": "creatinine",
+    "serum": "serum",
 }
 
 
@@ -134,6 +136,7 @@ class PatientScreen(AreaScreen):
     def __init__(self) -> None:
         super().__init__()
         self._local_errors: dict[str, str] = {}
+        self._serum = SerumInputs()
 
     # ------------------------------------------------------------------ layout
 
@@ -235,6 +238,29 @@ class PatientScreen(AreaScreen):
                                   "assessment then uses the dialysis band, whatever the eGFR.",
                     )
                 yield Static(id="egfr-result", classes="result-line")
+                serum = self.magtui.consultation.serum
+                with Horizontal(classes="field-row -group"):
+                    yield Label("Serum Mg", classes="field-label")
+                    yield field_input(
+                        "serum", serum.value, SERUM_MG[serum.unit],
+                        "Serum magnesium from a report, in the unit chosen beside it "
+                        f"({_range(SERUM_MG['mmol/L'])}, {_range(SERUM_MG['mg/dL'])} or "
+                        f"{_range(SERUM_MG['mEq/L'])}). Classified on the unrounded mmol/L "
+                        "value into adult, non-obstetric bands.",
+                        "if known",
+                    )
+                    yield Label("(unit below)", classes="field-unit")
+                with Horizontal(classes="field-row"):
+                    # The three units do not fit beside the value in the form's column.
+                    yield Label("", classes="field-label")
+                    yield HelpRadioSet(
+                        *(MarkedRadioButton(unit, serum.unit == unit) for unit in SERUM_UNITS),
+                        id="serum-unit", compact=True, classes="field-choice",
+                        help_text="Unit of the serum magnesium value: mmol/L, mg/dL "
+                                  "(÷ 2.4305 for mmol/L) or mEq/L (÷ 2 for mmol/L).",
+                    )
+                yield error_slot("serum")
+                yield Static(id="serum-result", classes="result-line")
                 with Horizontal(classes="field-row -group"):
                     yield Label("Patient ref", classes="field-label")
                     yield FieldInput(
@@ -272,6 +298,14 @@ class PatientScreen(AreaScreen):
     def _creatinine_unit(self) -> CreatinineUnit:
         return CREATININE_UNITS[self._pressed("creatinine-unit") or 0]
 
+    def _serum_unit(self) -> SerumUnit:
+        return SERUM_UNITS[self._pressed("serum-unit") or 0]
+
+    def _read_serum(self, errors: dict[str, str]) -> SerumInputs:
+        unit = self._serum_unit()
+        value, errors["serum"] = parse_or_error(SERUM_MG[unit], self._text("serum"), "serum")
+        return SerumInputs(value=value, unit=unit)
+
     def _read(self) -> tuple[PatientInputs, str, dict[str, str]]:
         """The form as patient inputs (None where invalid), the patient ref, and field errors."""
         errors: dict[str, str] = {}
@@ -304,20 +338,24 @@ class PatientScreen(AreaScreen):
             creatinine_unit=unit,
             dialysis=self.query_one("#dialysis", Checkbox).value,
         )
+        self._serum = self._read_serum(errors)
         return patient, self._text("patient-ref").strip(), {k: v for k, v in errors.items() if v}
 
     def _sync(self) -> None:
         """Store what the form says; re-evaluate only when something actually changed."""
         patient, patient_ref, errors = self._read()
         self._local_errors = errors
-        for field_id in ("age-years", "age-months", "egfr", "creatinine"):
+        for field_id in ("age-years", "age-months", "egfr", "creatinine", "serum"):
             self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
         consultation = self.magtui.consultation
-        if patient != consultation.patient or patient_ref != consultation.patient_ref:
+        serum = self._serum
+        if (patient != consultation.patient or patient_ref != consultation.patient_ref
+                or serum != consultation.serum):
 
             def change(c: Consultation) -> None:
                 c.patient = patient
                 c.patient_ref = patient_ref
+                c.serum = serum
 
             self.magtui.update(change)  # publishes results → show_results
         elif self.magtui.results is not None:
@@ -333,6 +371,10 @@ class PatientScreen(AreaScreen):
             creatinine = self.query_one("#creatinine", Input)
             creatinine.validators = [LimitValidator(CREATININE[self._creatinine_unit()])]
             creatinine.validate(creatinine.value)
+        if isinstance(event, RadioSet.Changed) and event.radio_set.id == "serum-unit":
+            serum = self.query_one("#serum", Input)
+            serum.validators = [LimitValidator(SERUM_MG[self._serum_unit()])]
+            serum.validate(serum.value)
         self._sync()
 
     @on(Input.Submitted)
@@ -345,6 +387,7 @@ class PatientScreen(AreaScreen):
         show_field_errors(self, self._local_errors, results.problems, PROBLEM_SLOTS)
         self.query_one("#egfr-result", Static).update(self._egfr_text(results))
         self.query_one("#intake-result", Static).update(self._intake_text(results))
+        self.query_one("#serum-result", Static).update(self._serum_text(results))
         kidney = results.kidney
         kidney_widget = self.query_one("#kidney-result", Static)
         kidney_widget.update(f"[b]{escape(banner_text(kidney))}[/b]\n{escape(kidney.caution)}")
@@ -382,6 +425,15 @@ class PatientScreen(AreaScreen):
         if kidney.basis == "dialysis":
             return "→ [b]On dialysis[/b]"
         return "→ eGFR: not given (enter eGFR, or creatinine with age and sex)"
+
+    def _serum_text(self, results: Results) -> str:
+        serum = results.serum
+        if serum is None:
+            return "→ Serum magnesium: not given"
+        return (
+            f"→ [b]{serum.mmol_per_l:.2f} mmol/L[/b] = {serum.mg_per_dl:.2f} mg/dL = "
+            f"{serum.meq_per_l:.2f} mEq/L · [b]{escape(serum.band.label)}[/b]"
+        )
 
     def _intake_text(self, results: Results) -> str:
         intake = results.intake
