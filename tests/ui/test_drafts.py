@@ -1,0 +1,76 @@
+"""Drafts in the TUI: offered after an interruption, declinable, never silently dropped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from magtui.consultation import Consultation, PatientInputs
+from magtui.knowledge.base import KnowledgeBase
+from magtui.ui.app import MagtuiApp
+from magtui.ui.screens.restore_draft import RestoreDraft
+
+
+def _leave_draft(notes: Path) -> None:
+    notes.mkdir(parents=True, exist_ok=True)
+    draft = Consultation(patient=PatientInputs(age_years=45, sex="female"),
+                         states={"seizure": "present"}, clinician_text="half a sentence")
+    (notes / "draft.json").write_text(json.dumps(draft.to_draft()), encoding="utf-8")
+
+
+async def test_enter_restores_every_field(kb: KnowledgeBase, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    _leave_draft(notes)
+    app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RestoreDraft)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.consultation.clinician_text == "half a sentence"
+        assert app.consultation.patient.age_years == 45
+        assert app.results is not None and app.results.triage.referral.urgency == "emergency"
+
+
+async def test_escape_starts_afresh_and_removes_the_draft(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    _leave_draft(notes)
+    app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.consultation.clinician_text == ""
+    assert not (notes / "draft.json").exists()
+
+
+async def test_a_corrupt_draft_is_reported_and_kept_aside(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir(parents=True)
+    (notes / "draft.json").write_text('{"draft_version": 1, "patient": ', encoding="utf-8")
+    app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, RestoreDraft)
+        messages = [n.message for n in app._notifications]
+        assert any("DRAFT NOT RESTORED" in m and "draft.corrupt-" in m for m in messages)
+    kept = list(notes.glob("draft.corrupt-*.json"))
+    assert len(kept) == 1 and kept[0].read_text().startswith('{"draft_version": 1')
+
+
+async def test_typing_autosaves_a_draft(
+    app_for: Callable[..., MagtuiApp], tmp_path: Path
+) -> None:
+    app = app_for(autosave=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("y")
+        await pilot.pause(1.5)  # past the autosave delay
+        await app.workers.wait_for_complete()
+    draft = json.loads((tmp_path / "notes" / "draft.json").read_text(encoding="utf-8"))
+    assert draft["states"] == {"cramps_spasms": "present"}
+    assert (tmp_path / "notes" / "draft.json").stat().st_mode & 0o777 == 0o600
