@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from magtui.clinical.dosing import DoseResult, calculate_dose
 from magtui.clinical.intake import IntakeResult, age_to_months, lookup_intake
@@ -18,8 +18,9 @@ from magtui.clinical.renal import EgfrResult, KidneyAssessment, estimate_egfr
 from magtui.clinical.serum import SerumResult, interpret_serum
 from magtui.clinical.triage import FindingState, TriageResult, evaluate
 from magtui.knowledge.base import KnowledgeBase
-from magtui.notes.build import build_note
-from magtui.notes.session import SessionNote
+
+if TYPE_CHECKING:
+    from magtui.notes.session import SessionNote
 
 DRAFT_VERSION = 1
 
@@ -199,6 +200,8 @@ def consultation_note(
     now: datetime | None = None,
 ) -> SessionNote:
     """The session note of this consultation as it stands (preview, save and draft)."""
+    from magtui.notes.build import build_note  # not needed for the first frame
+
     patient = consultation.patient
     return build_note(
         kb,

@@ -31,7 +31,10 @@ KidneyBasis = Literal["egfr", "dialysis", "reported_disease", "no_information"]
 class NoteModel(BaseModel):
     # extra="forbid": a misspelt key in a hand-edited or newer note must not pass silently.
     # allow_inf_nan=False: JSON has no NaN/Infinity, so they could not round-trip.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # defer_build: validators are built when a note is first made, not at import time, so
+    # the consultation's first frame does not wait for them.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              defer_build=True)
 
 
 class KidneyRecord(NoteModel):

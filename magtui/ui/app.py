@@ -51,11 +51,9 @@ def _magtui_commands() -> type[Provider]:
 
 
 class MagtuiApp(App[int]):
-    # App-wide rules, then one file per area (screen rules nested under the screen's type).
-    CSS_PATH: ClassVar[list[str | Path]] = [  # type: ignore[misc]
-        Path(__file__).parent / "app.tcss",
-        *sorted((Path(__file__).parent / "css").glob("*.tcss")),
-    ]
+    # App-wide rules (and the triage area's, shown first). Every other area brings its own
+    # stylesheet (ui/css/<area>.tcss) when first opened, so start-up parses only this one.
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "magtui"
     SUB_TITLE = "magnesium · twitching · kidney risk"
     MODES: ClassVar[dict[str, Any]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -16,6 +17,8 @@ from magtui.ui.widgets.kidney_banner import KidneyBanner
 if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
 
+CSS_DIR = Path(__file__).parent.parent / "css"
+"""Each area's stylesheet, loaded when the area first opens (not at start-up)."""
 DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
 AREA_LABELS = (
     ("TriageScreen", "F2", "Triage"),

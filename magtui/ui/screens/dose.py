@@ -20,7 +20,7 @@ from magtui.clinical.dosing import DoseResult, DoseWarning
 from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.models import SupplementForm
-from magtui.ui.screens.base import AreaScreen
+from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.screens.patient import (
     FieldInput,
     HelpRadioSet,
@@ -76,6 +76,7 @@ class HelpSelect(Select[str]):
 
 
 class DoseScreen(AreaScreen):
+    CSS_PATH = CSS_DIR / "dose.tcss"
     AREA_TITLE = "F4 Dose calculator"
 
     def __init__(self) -> None:

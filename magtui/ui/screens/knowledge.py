@@ -24,7 +24,7 @@ from magtui.clinical.review import review_warning
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.search import record_title, search
-from magtui.ui.screens.base import AreaScreen
+from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 TABLE_TITLES = {
     "sources": "Sources",
@@ -122,6 +122,7 @@ class KbResults(OptionList):
 
 
 class KnowledgeScreen(AreaScreen):
+    CSS_PATH = CSS_DIR / "knowledge.tcss"
     AREA_TITLE = "F6 Knowledge base"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "focus_search", "Search", id="kb.search",

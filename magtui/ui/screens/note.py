@@ -12,7 +12,7 @@ from textual.widgets import Markdown, Static, TextArea
 
 from magtui.consultation import Results, consultation_note
 from magtui.notes.render import to_markdown
-from magtui.ui.screens.base import AreaScreen
+from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 PREVIEW_DELAY_S = 0.3
 """Re-render the preview once typing pauses, not on every keystroke."""
@@ -27,6 +27,7 @@ class ClinicianText(TextArea):
 
 
 class NoteScreen(AreaScreen):
+    CSS_PATH = CSS_DIR / "note.tcss"
     AREA_TITLE = "F7 Session note"
     BINDINGS: ClassVar = []
 

@@ -21,7 +21,7 @@ from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERU
 from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
 from magtui.knowledge.models import Condition, Sex
-from magtui.ui.screens.base import AreaScreen
+from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
 from magtui.ui.widgets.kidney_banner import banner_text
 
@@ -131,6 +131,7 @@ class HelpCheckbox(MarkedCheckbox):
 
 
 class PatientScreen(AreaScreen):
+    CSS_PATH = CSS_DIR / "patient.tcss"
     AREA_TITLE = "F3 Patient & kidney"
 
     def __init__(self) -> None:

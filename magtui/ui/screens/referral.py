@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
-from magtui.ui.screens.base import AreaScreen
+from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.screens.triage import PATTERN_WORDS
 from magtui.ui.widgets.finding_list import FindingList
 from magtui.ui.widgets.kidney_banner import banner_text
@@ -90,6 +90,7 @@ class ReferralScroll(VerticalScroll):
 
 
 class ReferralScreen(AreaScreen):
+    CSS_PATH = CSS_DIR / "referral.tcss"
     AREA_TITLE = "F5 Referral guidance"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ask_red_flags", "Ask red flags", id="referral.ask_red_flags",

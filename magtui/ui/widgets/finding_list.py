@@ -28,7 +28,9 @@ NEXT_STATE: dict[str, FindingState] = {
 
 
 def finding_prompt(finding: Finding, state: FindingState) -> Text:
-    text = Text(f"{MARK[state]} ", style=f"finding-{state.replace('_', '-')}")
+    # Plain styles only: an unknown style name costs a failed colour parse (and a difflib
+    # "did you mean" search) per option on every render.
+    text = Text(f"{MARK[state]} ", style="bold" if state == "present" else "")
     text.append(finding.label)
     if finding.red_flag and state == "not_asked":
         text.append("  · not asked", style="italic")
