@@ -63,6 +63,9 @@ class Consultation:
     patient_ref: str = ""
     clinician_text: str = ""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    typed: dict[str, str] = field(default_factory=dict)
+    """Raw text of the number fields (field id → text), kept so that a restored draft shows
+    every character typed, even a value that was invalid and so never used."""
 
     def has_input(self) -> bool:
         """Anything entered (typed or prefilled) that a note would record."""
@@ -72,6 +75,7 @@ class Consultation:
             or self.dose != DoseInputs()
             or self.serum != SerumInputs()
             or bool(self.patient_ref or self.clinician_text)
+            or any(text.strip() for text in self.typed.values())
         )
 
     def to_draft(self) -> dict[str, Any]:
@@ -110,6 +114,7 @@ class Consultation:
             patient_ref=str(data["patient_ref"]),
             clinician_text=str(data["clinician_text"]),
             started_at=datetime.fromisoformat(data["started_at"]),
+            typed={str(k): str(v) for k, v in data.get("typed", {}).items()},
         )
 
 

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q --compile -e ".[test]"
+# An editable install compiles none of magtui's own modules; compile them once here.
+.venv/bin/python -m compileall -q magtui
 .venv/bin/ruff check .
 set +e
 .venv/bin/python -m pytest "$@"

@@ -23,6 +23,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     # Notes go to a per-test folder; a KB chosen by the shell must not leak into tests;
     # colour and theme settings of the developer's shell must not change what tests see.
     monkeypatch.setenv("MAGTUI_NOTES_DIR", str(tmp_path / "notes"))
+    # Each test starts with an empty KB cache of its own: validation always runs first.
+    monkeypatch.setenv("MAGTUI_KB_CACHE", str(tmp_path / "kb-cache"))
     for name in ("MAGTUI_KB", "NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     yield

@@ -74,3 +74,26 @@ async def test_typing_autosaves_a_draft(
     draft = json.loads((tmp_path / "notes" / "draft.json").read_text(encoding="utf-8"))
     assert draft["states"] == {"cramps_spasms": "present"}
     assert (tmp_path / "notes" / "draft.json").stat().st_mode & 0o777 == 0o600
+
+
+async def test_invalid_text_typed_before_a_crash_comes_back(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    first = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with first.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        first.screen.query_one("#creatinine").value = "5000"  # type: ignore[attr-defined]
+        await pilot.pause(1.5)
+        await first.workers.wait_for_complete()
+    # No clean quit: the draft stays, as after a kill.
+    second = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with second.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert second.screen.query_one("#creatinine").value == "5000"  # type: ignore[attr-defined]
+        assert "outside the plausible range" in str(
+            second.screen.query_one("#creatinine-error").render())
+        assert second.results is not None and second.results.egfr is None

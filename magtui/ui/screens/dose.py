@@ -68,6 +68,9 @@ def sorted_warnings(warnings: tuple[DoseWarning, ...]) -> list[DoseWarning]:
     return sorted(warnings, key=lambda w: LEVEL_ORDER.get(w.level, len(LEVEL_ORDER)))
 
 
+FIELDS = ("amount", "times-per-day")
+"""Number fields whose invalid text a draft keeps (`Consultation.typed`)."""
+
 class HelpSelect(Select[str]):
     HELP: ClassVar[str] = (
         "The magnesium salt. Enter opens the list; type to search; Enter chooses. The % is "
@@ -87,6 +90,7 @@ class DoseScreen(AreaScreen):
 
     def body(self) -> ComposeResult:
         dose = self.magtui.consultation.dose
+        typed = self.magtui.consultation.typed
         forms = self.magtui.kb.forms
         blink = cursor_blink(self)
         limit, field = AMOUNT_LIMITS[dose.entered_as]
@@ -112,7 +116,8 @@ class DoseScreen(AreaScreen):
             with Horizontal(classes="field-row"):
                 yield Label("Per dose", classes="field-label")
                 yield FieldInput(
-                    id="amount", value=number_text(dose.amount_mg), placeholder="amount",
+                    id="amount", value=typed.get("amount", number_text(dose.amount_mg)),
+                    placeholder="amount",
                     validators=[LimitValidator(limit, field)], valid_empty=True,
                     compact=True, cursor_blink=blink, classes="field-input",
                     help_text="Amount per dose in mg: compound "
@@ -122,7 +127,8 @@ class DoseScreen(AreaScreen):
                 yield Label("mg", classes="field-unit")
                 yield Label("Doses a day", classes="field-label -second")
                 yield FieldInput(
-                    id="times-per-day", value=number_text(dose.times_per_day),
+                    id="times-per-day",
+                    value=typed.get("times-per-day", number_text(dose.times_per_day)),
                     validators=[LimitValidator(TIMES_PER_DAY)], compact=True,
                     cursor_blink=blink, classes="field-input -narrow",
                     help_text="How many doses a day, a whole number "
@@ -173,12 +179,21 @@ class DoseScreen(AreaScreen):
     def _sync(self) -> None:
         dose, errors = self._read()
         self._local_errors = errors
-        for field_id in ("amount", "times-per-day"):
-            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
-        if dose != self.magtui.consultation.dose:
+        typed: dict[str, str] = {}
+        for field_id in FIELDS:
+            field = self.query_one(f"#{field_id}", Input)
+            field.set_class(field_id in errors, "-invalid")
+            if field_id in errors and field.value.strip():
+                # Invalid text is never used, but it was typed: the draft keeps it.
+                typed[field_id] = field.value
+        consultation = self.magtui.consultation
+        if dose != consultation.dose or typed != {
+            k: v for k, v in consultation.typed.items() if k in FIELDS
+        }:
 
             def change(c: Consultation) -> None:
                 c.dose = dose
+                c.typed = {**{k: v for k, v in c.typed.items() if k not in FIELDS}, **typed}
 
             self.magtui.update(change)
         elif self.magtui.results is not None:

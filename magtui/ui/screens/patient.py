@@ -75,6 +75,9 @@ def show_field_errors(screen: AreaScreen, local_errors: dict[str, str],
         widget.display = bool(lines)
 
 
+FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum")
+"""Number fields whose invalid text a draft keeps (`Consultation.typed`)."""
+
 class FieldInput(Input):
     """An Input that carries its own F1 help text (read by the help screen)."""
 
@@ -145,10 +148,13 @@ class PatientScreen(AreaScreen):
         patient = self.magtui.consultation.patient
         blink = cursor_blink(self)
 
+        typed = self.magtui.consultation.typed
+
         def field_input(field_id: str, value: float | None, limit: Limit | None,
                         help_text: str, placeholder: str = "") -> FieldInput:
             return FieldInput(
-                id=field_id, value=number_text(value), placeholder=placeholder,
+                id=field_id, value=typed.get(field_id, number_text(value)),
+                placeholder=placeholder,
                 validators=[LimitValidator(limit)] if limit else None, valid_empty=True,
                 compact=True, cursor_blink=blink, help_text=help_text,
                 classes="field-input",
@@ -346,17 +352,24 @@ class PatientScreen(AreaScreen):
         """Store what the form says; re-evaluate only when something actually changed."""
         patient, patient_ref, errors = self._read()
         self._local_errors = errors
-        for field_id in ("age-years", "age-months", "egfr", "creatinine", "serum"):
-            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
+        typed: dict[str, str] = {}
+        for field_id in FIELDS:
+            field = self.query_one(f"#{field_id}", Input)
+            field.set_class(field_id in errors, "-invalid")
+            if field_id in errors and field.value.strip():
+                # Invalid text is never used, but it was typed: the draft keeps it.
+                typed[field_id] = field.value
         consultation = self.magtui.consultation
         serum = self._serum
         if (patient != consultation.patient or patient_ref != consultation.patient_ref
-                or serum != consultation.serum):
+                or serum != consultation.serum
+                or typed != {k: v for k, v in consultation.typed.items() if k in FIELDS}):
 
             def change(c: Consultation) -> None:
                 c.patient = patient
                 c.patient_ref = patient_ref
                 c.serum = serum
+                c.typed = {**{k: v for k, v in c.typed.items() if k not in FIELDS}, **typed}
 
             self.magtui.update(change)  # publishes results → show_results
         elif self.magtui.results is not None:
