@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from magtui.notes.session import NOTE_ID_RE, SessionNote
 
 ENV_VAR = "MAGTUI_NOTES_DIR"
 DRAFT_NAME = "draft.json"
+DRAFT_RE = re.compile(r"draft(-[0-9A-Za-z]{1,32})?\.json")
 T = TypeVar("T")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -342,15 +344,17 @@ def load_note(note_id: str, directory: str | os.PathLike[str] | None = None) -> 
     return note
 
 
-def save_draft(payload: str, directory: str | os.PathLike[str] | None = None) -> Path:
+def save_draft(
+    payload: str, directory: str | os.PathLike[str] | None = None, *, name: str = DRAFT_NAME
+) -> Path:
     """Autosave the consultation in progress to `draft.json` (atomically replaced, 0600).
 
     `payload` is the draft's JSON text; what it holds is the caller's business (the TUI
     stores every typed input, so a restore brings back even half-filled fields).
     """
     folder = _ready_folder(directory)
-    target = folder / DRAFT_NAME
-    temp = _temp_name(folder, DRAFT_NAME)
+    target = folder / _draft_name(name)
+    temp = _temp_name(folder, target.name)
     try:
         _write_exclusive(temp, payload.encode("utf-8"))
         os.replace(temp, target)
@@ -369,6 +373,7 @@ def load_draft(
     directory: str | os.PathLike[str] | None = None,
     *,
     now: datetime | None = None,
+    name: str = DRAFT_NAME,
 ) -> T | None:
     """The autosaved draft as `parse` reads it, or None if there is none.
 
@@ -378,7 +383,7 @@ def load_draft(
     new file; the next call returns None.
     """
     folder = _folder(directory)
-    path = folder / DRAFT_NAME
+    path = folder / _draft_name(name)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -402,6 +407,30 @@ def load_draft(
     )
 
 
+def _draft_name(name: str) -> str:
+    """Draft files are `draft.json` or `draft-<tag>.json`, nothing that could leave the folder."""
+    if not DRAFT_RE.fullmatch(name):
+        raise NoteError(f"{name!r} is not a draft name")
+    return name
+
+
+def list_drafts(directory: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Every draft in the folder (corrupt ones set aside are not drafts), newest first."""
+    folder = _folder(directory)
+    try:
+        paths = [p for p in folder.iterdir() if DRAFT_RE.fullmatch(p.name)]
+    except OSError:
+        return []
+
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return sorted(paths, key=modified, reverse=True)
+
+
 def _set_aside(path: Path, now: datetime) -> Path:
     stamp = now.strftime("%Y%m%d-%H%M%S")
     for n in range(100):
@@ -421,10 +450,12 @@ def _set_aside(path: Path, now: datetime) -> Path:
     raise FileExistsError(errno.EEXIST, "too many corrupt drafts kept aside", str(path))
 
 
-def discard_draft(directory: str | os.PathLike[str] | None = None) -> bool:
+def discard_draft(
+    directory: str | os.PathLike[str] | None = None, *, name: str = DRAFT_NAME
+) -> bool:
     """Remove the draft (after a save, or when the user declines to restore it)."""
     folder = _folder(directory)
-    path = folder / DRAFT_NAME
+    path = folder / _draft_name(name)
     try:
         os.unlink(path)
     except FileNotFoundError:

@@ -121,21 +121,25 @@ class MagtuiApp(App[int]):
             return
         from magtui.ui.drafts import read_draft
 
-        draft = read_draft(self)
-        if draft is not None:
+        found = read_draft(self)
+        if found is not None:
             from magtui.ui.screens.restore_draft import RestoreDraft
 
-            self.push_screen(RestoreDraft(draft), lambda restore: self._restored(draft, restore))
+            draft, orphan = found
+            self.push_screen(
+                RestoreDraft(draft), lambda restore: self._restored(draft, orphan, restore)
+            )
 
-    def _restored(self, draft: Consultation, restore: bool | None) -> None:
-        from magtui.ui.drafts import remove_draft
+    def _restored(self, draft: Consultation, orphan: str, restore: bool | None) -> None:
+        from magtui.ui.drafts import adopt_draft, remove_draft
 
         if not restore:
-            remove_draft(self)
+            remove_draft(self, orphan)
             return
         self.consultation = draft
         self.unsaved = True
         self.results = evaluate_consultation(self.kb, self.consultation)
+        adopt_draft(self, orphan)
         # Areas already open read their fields again; the rest read them when first opened.
         for screen in self._all_area_screens():
             reload = getattr(screen, "reload_inputs", None)

@@ -3,16 +3,23 @@
 The draft holds every typed input (`Consultation.to_draft()`), not the rendered note, so a
 restore brings back half-filled fields too. It is written shortly after each change
 (debounced, atomic, 0600) and removed by a save or a clean quit.
+
+Each running magtui writes its own draft (`draft-<pid>.json`), so two consultations open at
+once never overwrite each other's draft, and a start only offers a draft whose process is
+gone (crashed or killed) — never the one another window is still writing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magtui.consultation import Consultation
 from magtui.notes.errors import NoteError
-from magtui.notes.store import discard_draft, load_draft, save_draft
+from magtui.notes.store import discard_draft, list_drafts, load_draft, save_draft
 
 if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
@@ -28,13 +35,42 @@ def parse_draft(data: bytes) -> Consultation:
     return Consultation.from_draft(payload)
 
 
-def read_draft(app: MagtuiApp) -> Consultation | None:
-    """The draft left by an interrupted consultation, if any; a corrupt one is reported."""
+def own_draft_name() -> str:
+    return f"draft-{os.getpid()}.json"
+
+
+def _owner_alive(path: Path) -> bool:
+    match = re.fullmatch(r"draft-(\d+)\.json", path.name)
+    if match is None:
+        return False  # `draft.json` (older versions) has no owner to wait for
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False  # a previous process that had our pid is gone: we are not it
     try:
-        return load_draft(parse_draft, app.notes_dir)
-    except NoteError as exc:  # includes DraftCorrupt: set aside and named, never dropped
-        app.notify(f"DRAFT NOT RESTORED: {exc}", severity="error", timeout=20)
-        return None
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but not ours to signal
+    return True
+
+
+def read_draft(app: MagtuiApp) -> tuple[Consultation, str] | None:
+    """The newest draft left by an interrupted consultation, and its file name.
+
+    A corrupt one is set aside and reported; drafts of running magtui windows are left alone.
+    """
+    for path in list_drafts(app.notes_dir):
+        if _owner_alive(path):
+            continue
+        try:
+            draft = load_draft(parse_draft, app.notes_dir, name=path.name)
+        except NoteError as exc:  # includes DraftCorrupt: set aside and named, never dropped
+            app.notify(f"DRAFT NOT RESTORED: {exc}", severity="error", timeout=20)
+            continue
+        if draft is not None:
+            return draft, path.name
+    return None
 
 
 def schedule_autosave(app: MagtuiApp) -> None:
@@ -50,7 +86,7 @@ def write_draft(app: MagtuiApp) -> None:
 
     def write() -> None:
         try:
-            save_draft(payload, app.notes_dir)
+            save_draft(payload, app.notes_dir, name=own_draft_name())
         except NoteError as exc:
             app.call_from_thread(
                 app.notify, f"Draft autosave failed: {exc}", severity="warning", timeout=10
@@ -59,11 +95,24 @@ def write_draft(app: MagtuiApp) -> None:
     app.run_worker(write, thread=True, group="draft", exclusive=True)
 
 
-def remove_draft(app: MagtuiApp) -> None:
-    if app.draft_timer is not None:
+def remove_draft(app: MagtuiApp, name: str | None = None) -> None:
+    """Remove this process's draft (or the named one, e.g. a restored orphan)."""
+    if name is None and app.draft_timer is not None:
         app.draft_timer.stop()
         app.draft_timer = None
     try:
-        discard_draft(app.notes_dir)
+        discard_draft(app.notes_dir, name=name or own_draft_name())
     except NoteError as exc:
         app.notify(f"Could not remove the draft: {exc}", severity="warning")
+
+
+def adopt_draft(app: MagtuiApp, orphan: str) -> None:
+    """After a restore: write our own draft now, then drop the orphan it came from."""
+    try:
+        save_draft(json.dumps(app.consultation.to_draft(), ensure_ascii=False), app.notes_dir,
+                   name=own_draft_name())
+    except NoteError as exc:
+        # Keep the orphan: it still holds everything until our own draft can be written.
+        app.notify(f"Draft autosave failed: {exc}", severity="warning", timeout=10)
+        return
+    remove_draft(app, orphan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,9 +72,10 @@ async def test_typing_autosaves_a_draft(
         await pilot.press("y")
         await pilot.pause(1.5)  # past the autosave delay
         await app.workers.wait_for_complete()
-    draft = json.loads((tmp_path / "notes" / "draft.json").read_text(encoding="utf-8"))
+    path = tmp_path / "notes" / f"draft-{os.getpid()}.json"  # each process its own draft
+    draft = json.loads(path.read_text(encoding="utf-8"))
     assert draft["states"] == {"cramps_spasms": "present"}
-    assert (tmp_path / "notes" / "draft.json").stat().st_mode & 0o777 == 0o600
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 async def test_invalid_text_typed_before_a_crash_comes_back(
@@ -97,3 +99,37 @@ async def test_invalid_text_typed_before_a_crash_comes_back(
         assert "outside the plausible range" in str(
             second.screen.query_one("#creatinine-error").render())
         assert second.results is not None and second.results.egfr is None
+
+
+async def test_a_draft_of_a_running_window_is_not_offered(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir(parents=True)
+    live = Consultation(patient_ref="OTHER-WINDOW", clinician_text="still being typed")
+    # pid 1 is always running: its draft belongs to a live consultation, not to a crash.
+    (notes / "draft-1.json").write_text(json.dumps(live.to_draft()), encoding="utf-8")
+    app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, RestoreDraft)
+        await pilot.press("y")
+        await pilot.pause(1.5)
+        await app.workers.wait_for_complete()
+    assert json.loads((notes / "draft-1.json").read_text())["patient_ref"] == "OTHER-WINDOW"
+    assert (notes / f"draft-{os.getpid()}.json").exists()
+
+
+async def test_a_restored_orphan_is_replaced_by_our_own_draft(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    _leave_draft(notes)
+    app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not (notes / "draft.json").exists()
+        own = json.loads((notes / f"draft-{os.getpid()}.json").read_text(encoding="utf-8"))
+        assert own["clinician_text"] == "half a sentence"

@@ -92,8 +92,8 @@ def _saved(notes: Path) -> list[Path]:
 def test_whole_consultation_by_keyboard(terminal: callable) -> None:  # type: ignore[valid-type]
     screen_ = terminal("--age", "79", "--sex", "male", "--egfr", "21",
                        "--answer", "mg_laxative_antacid", "--answer", "nausea")
-    screen = screen_.wait_for("Deficiency-type symptoms")
-    assert "KIDNEY RISK: HIGH" in screen
+    screen_.wait_for("Deficiency-type symptoms")
+    screen_.wait_for("KIDNEY RISK: HIGH")
     # Tick "Muscle weakness": the 6th finding under the excess heading (cursor starts at
     # the first finding).
     screen_.keys(*["Down"] * 5, "y")
@@ -127,7 +127,7 @@ def test_killed_consultation_offers_its_draft(terminal: callable) -> None:  # ty
     time.sleep(0.5)
     first.type("seizure this morning, witnessed")
     first.wait_for("witnessed")
-    draft = terminal.notes / "draft.json"  # type: ignore[attr-defined]
+    draft = terminal.notes / f"draft-{first.pid()}.json"  # type: ignore[attr-defined]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (
         not draft.exists() or "witnessed" not in draft.read_text(encoding="utf-8")
@@ -135,6 +135,7 @@ def test_killed_consultation_offers_its_draft(terminal: callable) -> None:  # ty
         time.sleep(0.1)
     assert draft.exists(), "the draft was never autosaved"
     os.kill(first.pid(), signal.SIGKILL)
+    time.sleep(0.3)  # let the killed process be reaped, so its pid is no longer running
 
     second = terminal()
     second.wait_for("interrupted consultation")
