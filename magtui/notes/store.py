@@ -4,7 +4,8 @@ Layout of the notes folder (`MAGTUI_NOTES_DIR`, else the platform's user data fo
 
     20261125-171530-a1b2c3.md     the note as Markdown, for pasting into a record
     20261125-171530-a1b2c3.json   its JSON twin, written last: a note exists once this does
-    draft.json                    the consultation in progress, replaced on every autosave
+    draft-<pid>.json              a consultation in progress (one per running magtui),
+                                  replaced on every autosave
 
 Saved notes are never overwritten. Each file is written to a temporary file in the same
 folder (created exclusively, mode 0600), flushed with fsync, then hard-linked to its final
