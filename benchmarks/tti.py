@@ -1,6 +1,6 @@
 """Time to interactive in a real terminal (figure 1): tmux, 120×40.
 
-A Python port of /work/shared/tools/tti.sh, so CI needs only tmux: the clock starts just
+A Python port of ../shared/tools/tti.sh, so CI needs only tmux: the clock starts just
 before `tmux new-session` launches the command and stops when `tmux capture-pane` first
 shows the marker. Polling every 5 ms costs both apps the same, so the ratio is fair; the
 absolute figure includes up to one poll interval plus one capture (~5–10 ms).
