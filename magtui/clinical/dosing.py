@@ -15,6 +15,7 @@ from magtui.knowledge.models import SupplementForm
 TOXICITY_MG_PER_DAY = 5000
 """ODS: very large doses (typically over 5,000 mg/day, laxatives/antacids) have caused toxicity."""
 FACT_SHEET = "ods_magnesium"
+WARNING_LEVELS = ("danger", "caution", "info")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,10 @@ def calculate_dose(
         warnings=(),
     )
     # Warnings read the computed figures, so they are attached to the finished result.
-    return replace(result, warnings=tuple(_warnings(kb, result)))
+    # Most serious first (danger, caution, info); the stable sort keeps the order below
+    # within a level.
+    ordered = sorted(_warnings(kb, result), key=lambda w: WARNING_LEVELS.index(w.level))
+    return replace(result, warnings=tuple(ordered))
 
 
 def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:

@@ -39,7 +39,6 @@ AMOUNT_LIMITS: dict[EnteredAs, tuple[Limit, str]] = {
 }
 ENTERED_KINDS: tuple[EnteredAs, ...] = ("compound", "elemental")
 ENTERED_WORDS = {"compound": "compound mg of the salt", "elemental": "elemental mg from the label"}
-LEVEL_ORDER = {"danger": 0, "caution": 1, "info": 2}
 LEVEL_WORDS = {"danger": "⚠⚠ DANGER", "caution": "⚠ CAUTION", "info": "ℹ NOTE"}
 PROBLEM_SLOTS = {
     "form": "form",
@@ -61,11 +60,6 @@ def form_label(form: SupplementForm) -> str:
 def _n(value: float) -> str:
     """A computed figure as shown (already rounded by the clinical layer); no exponent."""
     return f"{value:.10g}"
-
-
-def sorted_warnings(warnings: tuple[DoseWarning, ...]) -> list[DoseWarning]:
-    """Danger first, then caution, then notes; the clinical order is kept within a level."""
-    return sorted(warnings, key=lambda w: LEVEL_ORDER.get(w.level, len(LEVEL_ORDER)))
 
 
 FIELDS = ("amount", "times-per-day")
@@ -242,7 +236,7 @@ class DoseScreen(AreaScreen):
             return
         summary.update(self._summary_text(dose))
         summary.set_class(dose.exceeds_ul, "-exceeds-ul")
-        ordered = sorted_warnings(dose.warnings)
+        ordered = list(dose.warnings)  # already most serious first (magtui.clinical.dosing)
         warnings.update(self._warnings_text(ordered))
         levels = {w.level for w in ordered}
         warnings.set_class("danger" in levels, "-danger")

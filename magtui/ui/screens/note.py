@@ -75,7 +75,10 @@ class NoteScreen(AreaScreen):
         self.query_one("#note-status", Static).update(status)
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._render_preview)
+        # A hidden note area is brought up to date when it is shown (on_screen_resume):
+        # rebuilding the note on every keystroke elsewhere is work nobody sees.
+        if self.is_current:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._render_preview)
 
     def _render_preview(self) -> None:
         results = self.magtui.results
