@@ -10,9 +10,9 @@ from typing import Any
 from magtui.clinical.dosing import DoseResult
 from magtui.clinical.intake import IntakeResult
 from magtui.clinical.referral import URGENCY_HEADLINE
-from magtui.clinical.renal import EGFR_UNIT, EgfrResult, KidneyAssessment
+from magtui.clinical.renal import EGFR_UNIT, KIDNEY_SYMBOL, EgfrResult, KidneyAssessment
 from magtui.clinical.serum import SerumResult
-from magtui.clinical.triage import TriageResult
+from magtui.clinical.triage import PATTERN_MEANING, TriageResult
 from magtui.knowledge.base import KnowledgeBase
 
 JSONDict = dict[str, Any]
@@ -149,8 +149,7 @@ def _sources_text(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> list[s
 
 
 def _kidney_text(kidney: KidneyAssessment) -> str:
-    symbol = {"high": "⚠⚠", "caution": "⚠", "low": "✓", "unknown": "?"}[kidney.risk]
-    return f"{symbol} KIDNEY RISK: {kidney.risk.upper()} — {kidney.headline}"
+    return f"{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()} — {kidney.headline}"
 
 
 def egfr_text(kb: KnowledgeBase, result: EgfrResult) -> str:
@@ -224,7 +223,7 @@ def triage_text(kb: KnowledgeBase, result: TriageResult) -> str:
     referral = result.referral
     lines = [
         f"{URGENCY_HEADLINE[referral.urgency]}: {referral.meaning}",
-        f"Pattern: {result.pattern}",
+        PATTERN_MEANING[result.pattern],
         "Why:",
         *(f"  - {reason}" for reason in referral.reasons),
     ]

@@ -14,6 +14,10 @@ URGENCY_HEADLINE: dict[str, str] = {
     "routine": "ROUTINE",
     "self_care": "SELF-CARE",
 }
+URGENCY_SYMBOL: dict[str, str] = {
+    "emergency": "⚠⚠", "urgent": "⚠", "routine": "●", "self_care": "○",
+}
+"""Shown beside the headline word, so the urgency never rests on colour alone."""
 URGENCY_MEANING: dict[str, str] = {
     "emergency": "Call emergency services or go to the emergency department now.",
     "urgent": "Same-day assessment by a clinician or specialist.",

@@ -15,6 +15,9 @@ EGFR_UNIT = "mL/min/1.73 m²"
 EQUATION_SOURCES = ("inker_2021_nejm", "nkf_ckd_epi_2021")
 KDIGO_SOURCE = "kdigo_2012_ckd"
 
+KIDNEY_SYMBOL: dict[str, str] = {"high": "⚠⚠", "caution": "⚠", "low": "✓", "unknown": "?"}
+"""Shown beside the words KIDNEY RISK: …, so the risk never rests on colour alone."""
+
 KdigoCategory = Literal["G1", "G2", "G3a", "G3b", "G4", "G5"]
 _KDIGO: tuple[tuple[float, KdigoCategory, str], ...] = (
     (90, "G1", "normal or high"),

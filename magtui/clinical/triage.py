@@ -20,6 +20,13 @@ from magtui.knowledge.vocabulary import RED_FLAG_IDS
 
 FindingState = Literal["present", "absent", "not_asked"]
 SERUM_ENTRY = "serum_magnesium"
+PATTERN_MEANING: dict[str, str] = {
+    "deficiency": "Pattern: DEFICIENCY (too little magnesium)",
+    "excess": "Pattern: EXCESS (too much magnesium)",
+    "mixed": "Pattern: MIXED (evidence for both)",
+    "unclear": "Pattern: UNCLEAR (too little evidence either way)",
+}
+"""The pattern as every output says it: the word, and what it means."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,16 +21,7 @@ from textual.timer import Timer
 
 from magtui.consultation import Consultation, Results, evaluate_consultation
 from magtui.knowledge.base import KnowledgeBase
-
-AREAS: dict[str, tuple[str, str, str]] = {
-    # mode: (key, module:class, footer label)
-    "triage": ("f2", "magtui.ui.screens.triage:TriageScreen", "Triage"),
-    "patient": ("f3", "magtui.ui.screens.patient:PatientScreen", "Patient"),
-    "dose": ("f4", "magtui.ui.screens.dose:DoseScreen", "Dose"),
-    "referral": ("f5", "magtui.ui.screens.referral:ReferralScreen", "Referral"),
-    "knowledge": ("f6", "magtui.ui.screens.knowledge:KnowledgeScreen", "KB"),
-    "note": ("f7", "magtui.ui.screens.note:NoteScreen", "Note"),
-}
+from magtui.ui.areas import AREAS
 
 
 def _screen_factory(target: str) -> Callable[[], Screen[Any]]:

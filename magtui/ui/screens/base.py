@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from magtui.consultation import Results
+from magtui.ui.areas import AREAS
 from magtui.ui.widgets.kidney_banner import KidneyBanner
 
 if TYPE_CHECKING:
@@ -20,25 +21,17 @@ if TYPE_CHECKING:
 CSS_DIR = Path(__file__).parent.parent / "css"
 """Each area's stylesheet, loaded when the area first opens (not at start-up)."""
 DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
-AREA_LABELS = (
-    ("TriageScreen", "F2", "Triage"),
-    ("PatientScreen", "F3", "Patient"),
-    ("DoseScreen", "F4", "Dose"),
-    ("ReferralScreen", "F5", "Referral"),
-    ("KnowledgeScreen", "F6", "KB"),
-    ("NoteScreen", "F7", "Note"),
-)
 
 
 def area_bar(current: str) -> Text:
     """`magtui │ ▶F2 Triage◀ │ F3 Patient │ …`: the current area marked by arrows and style."""
     bar = Text(" magtui ", style="bold")
-    for screen, key, label in AREA_LABELS:
+    for key, target, label in AREAS.values():
         bar.append("│")
-        if screen == current:
-            bar.append(f"▶{key} {label}◀", style="bold reverse")
+        if target.split(":")[1] == current:
+            bar.append(f"▶{key.upper()} {label}◀", style="bold reverse")
         else:
-            bar.append(f" {key} ", style="bold")
+            bar.append(f" {key.upper()} ", style="bold")
             bar.append(f"{label} ")
     return bar
 

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from magtui.clinical.dosing import DoseResult, DoseWarning
 from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
+from magtui.clinical.renal import KIDNEY_SYMBOL
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.models import SupplementForm
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
@@ -29,7 +30,6 @@ from magtui.ui.screens.patient import (
     show_field_errors,
 )
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
-from magtui.ui.widgets.kidney_banner import SYMBOL
 
 EnteredAs = Literal["compound", "elemental"]
 AMOUNT_LIMITS: dict[EnteredAs, tuple[Limit, str]] = {
@@ -252,7 +252,7 @@ class DoseScreen(AreaScreen):
             lines.append("Choose a form and an amount per dose to compute elemental magnesium.")
         kidney = results.kidney
         lines.append(
-            f"[b]{SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}[/b] — "
+            f"[b]{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}[/b] — "
             f"{escape(kidney.headline)}\n"
             f"{escape(kidney.caution)}"
         )

@@ -20,15 +20,15 @@ from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from magtui.clinical.referral import URGENCY_SYMBOL
+from magtui.clinical.triage import PATTERN_MEANING
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
-from magtui.ui.screens.triage import PATTERN_WORDS
 from magtui.ui.widgets.finding_list import FindingList
 from magtui.ui.widgets.kidney_banner import banner_text
 
 # No tick for self-care: it must not read as "all clear" while red flags are still unasked.
-URGENCY_SYMBOL = {"emergency": "⚠⚠", "urgent": "⚠", "routine": "●", "self_care": "○"}
 URGENCY_LEVELS = ("emergency", "urgent", "routine", "self_care")
 # Context rules are shown with their own level in lower case, so that a capitalised word
 # on screen is always the headline's level and nothing else.
@@ -234,7 +234,7 @@ class ReferralScreen(AreaScreen):
         ]
         if not rows:
             rows = [Text("No finding marked present yet.")]
-        return _bullets(PATTERN_WORDS[triage.pattern], rows)
+        return _bullets(PATTERN_MEANING[triage.pattern], rows)
 
     def _sources(self, results: Results) -> Group:
         # Every source of the decision, then any further id cited on this screen (foods,

@@ -8,16 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
+from magtui.clinical.triage import PATTERN_MEANING
 from magtui.consultation import Results
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.widgets.finding_list import WORD, FindingList
-
-PATTERN_WORDS = {
-    "deficiency": "Pattern: DEFICIENCY (too little magnesium)",
-    "excess": "Pattern: EXCESS (too much magnesium)",
-    "mixed": "Pattern: MIXED (evidence for both)",
-    "unclear": "Pattern: UNCLEAR (too little evidence either way)",
-}
 
 
 class TriageScreen(AreaScreen):
@@ -71,7 +65,7 @@ class TriageScreen(AreaScreen):
         urgency = self.query_one("#live-urgency")
         for level in ("emergency", "urgent", "routine", "self_care"):
             urgency.set_class(referral.urgency == level, f"-urgency-{level}")
-        self.query_one("#live-pattern", Static).update(PATTERN_WORDS[triage.pattern])
+        self.query_one("#live-pattern", Static).update(PATTERN_MEANING[triage.pattern])
         lines = [f"• {escape(e.label)}: {escape(e.note)}" for e in triage.explanation
                  if e.counted]
         lines += [f"→ {escape(reason)}" for reason in referral.reasons]

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from magtui.clinical.renal import KidneyAssessment
-
-SYMBOL = {"high": "⚠⚠", "caution": "⚠", "low": "✓", "unknown": "?"}
+from magtui.clinical.renal import KIDNEY_SYMBOL, KidneyAssessment
 
 
 def banner_text(kidney: KidneyAssessment) -> str:
     egfr = f" (eGFR {kidney.egfr:g} mL/min/1.73 m²)" if kidney.egfr is not None else ""
     basis = {"dialysis": " (on dialysis)", "reported_disease": " (kidney disease reported)"}
     return (
-        f"{SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}"
+        f"{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}"
         f"{egfr}{basis.get(kidney.basis, '')} — {kidney.headline}"
     )
 

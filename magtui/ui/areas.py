@@ -1,0 +1,13 @@
+"""The consultation's areas: key, screen and label, written once for the app and its screens."""
+
+from __future__ import annotations
+
+AREAS: dict[str, tuple[str, str, str]] = {
+    # mode: (key, module:class, label)
+    "triage": ("f2", "magtui.ui.screens.triage:TriageScreen", "Triage"),
+    "patient": ("f3", "magtui.ui.screens.patient:PatientScreen", "Patient"),
+    "dose": ("f4", "magtui.ui.screens.dose:DoseScreen", "Dose"),
+    "referral": ("f5", "magtui.ui.screens.referral:ReferralScreen", "Referral"),
+    "knowledge": ("f6", "magtui.ui.screens.knowledge:KnowledgeScreen", "KB"),
+    "note": ("f7", "magtui.ui.screens.note:NoteScreen", "Note"),
+}
