@@ -52,7 +52,16 @@ def _owner_alive(path: Path) -> bool:
         return False
     except OSError:
         return True  # exists, but not ours to signal
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process can linger unreaped for a moment: it is gone, not running."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc: trust the signal check
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def read_draft(app: MagtuiApp) -> tuple[Consultation, str] | None:

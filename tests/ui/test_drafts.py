@@ -133,3 +133,26 @@ async def test_a_restored_orphan_is_replaced_by_our_own_draft(
         assert not (notes / "draft.json").exists()
         own = json.loads((notes / f"draft-{os.getpid()}.json").read_text(encoding="utf-8"))
         assert own["clinician_text"] == "half a sentence"
+
+
+async def test_the_draft_of_a_killed_unreaped_process_is_offered(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        os.kill(child.pid, signal.SIGKILL)
+        # Not waited for yet: the process is a zombie, killed but not reaped.
+        notes = tmp_path / "notes"
+        notes.mkdir(parents=True)
+        orphan = Consultation(clinician_text="typed before the kill")
+        (notes / f"draft-{child.pid}.json").write_text(json.dumps(orphan.to_draft()))
+        app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, RestoreDraft)
+    finally:
+        child.wait()
