@@ -22,14 +22,14 @@ from magtui.clinical.renal import KIDNEY_SYMBOL
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.models import SupplementForm
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
-from magtui.ui.screens.patient import (
+from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from magtui.ui.widgets.fields import (
     FieldInput,
     HelpRadioSet,
     MarkedRadioButton,
     cursor_blink,
     show_field_errors,
 )
-from magtui.ui.validators import LimitValidator, number_text, parse_or_error
 
 EnteredAs = Literal["compound", "elemental"]
 AMOUNT_LIMITS: dict[EnteredAs, tuple[Limit, str]] = {

@@ -9,13 +9,11 @@ why in the words of its `Limit`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioSet, Static
 
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
 from magtui.clinical.units import CreatinineUnit, SerumUnit
@@ -23,6 +21,14 @@ from magtui.consultation import Consultation, PatientInputs, Results, SerumInput
 from magtui.knowledge.models import Condition, Sex
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from magtui.ui.widgets.fields import (
+    FieldInput,
+    HelpCheckbox,
+    HelpRadioSet,
+    MarkedRadioButton,
+    cursor_blink,
+    show_field_errors,
+)
 from magtui.ui.widgets.kidney_banner import banner_text
 
 PATIENT_REF_MAX = 32
@@ -51,86 +57,8 @@ def _range(limit: Limit) -> str:
     return f"{limit.minimum:g}–{limit.maximum:g} {limit.unit}"
 
 
-def cursor_blink(screen: AreaScreen) -> bool:
-    """Tests and snapshots turn the wall-clock blink off so frames are stable."""
-    return not getattr(screen.app, "cursor_blink_disabled", False)
-
-
-def show_field_errors(screen: AreaScreen, local_errors: dict[str, str],
-                      problems: dict[str, str], slots: dict[str, str]) -> None:
-    """Under each field (`#<id>-error`): its own error in the Limit's words (✗), or else what
-    the clinical layer said about it (⚠, `Results.problems` mapped by `slots`)."""
-    by_slot: dict[str, list[str]] = {}
-    for field, message in problems.items():
-        if field in slots:
-            by_slot.setdefault(slots[field], []).append(message)
-    for widget in screen.query(".field-error").results(Static):
-        field_id = (widget.id or "").removesuffix("-error")
-        if field_id in local_errors:
-            # The field's own error explains it; a follow-on problem would only repeat it.
-            lines = [f"✗ {escape(local_errors[field_id])}"]
-        else:
-            lines = [f"⚠ {escape(message)}" for message in by_slot.get(field_id, [])]
-        widget.update("\n".join(lines))
-        widget.display = bool(lines)
-
-
 FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum")
 """Number fields whose invalid text a draft keeps (`Consultation.typed`)."""
-
-class FieldInput(Input):
-    """An Input that carries its own F1 help text (read by the help screen)."""
-
-    HELP: ClassVar[str] = "Type a value; Tab or Enter moves to the next field."
-
-    def __init__(self, *, help_text: str, cursor_blink: bool = True, **kwargs: Any) -> None:
-        # Not on blur: the screen also marks fields invalid (years *and* months given), and a
-        # blur-time re-check by the validator alone would clear that mark.
-        kwargs.setdefault("validate_on", ["changed", "submitted"])
-        super().__init__(**kwargs)
-        self.HELP = help_text  # type: ignore[misc]
-        self.cursor_blink = cursor_blink
-
-
-class MarkedRadioButton(RadioButton):
-    """● when chosen, blank when not: the choice is a symbol, not only a colour (NO_COLOR)."""
-
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # overrides the constant Textual reads
-        return "●" if self.value else " "
-
-
-class MarkedCheckbox(Checkbox):
-    """X when ticked, blank when not (the stock checkbox differs only by colour)."""
-
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
-        return "X" if self.value else " "
-
-
-class HelpRadioSet(RadioSet):
-    HELP: ClassVar[str] = "Arrow keys move, Enter or Space chooses."
-
-    def __init__(self, *buttons: RadioButton, help_text: str, **kwargs: Any) -> None:
-        super().__init__(*buttons, **kwargs)
-        self.HELP = help_text  # type: ignore[misc]
-
-    def on_mount(self) -> None:
-        # RadioSet's own mount handler puts the keyboard cursor on the first button; put it on
-        # the chosen one instead, so Enter on a prefilled set does not silently change it.
-        self.call_later(self._cursor_to_pressed)
-
-    def _cursor_to_pressed(self) -> None:
-        if self.pressed_index >= 0:
-            self._selected = self.pressed_index
-
-
-class HelpCheckbox(MarkedCheckbox):
-    HELP: ClassVar[str] = "Space or Enter toggles."
-
-    def __init__(self, label: str, value: bool, *, help_text: str, **kwargs: Any) -> None:
-        super().__init__(label, value, **kwargs)
-        self.HELP = help_text  # type: ignore[misc]
 
 
 class PatientScreen(AreaScreen):
