@@ -25,6 +25,8 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
+TMUX = ["tmux", "-L", f"magtui-tests-{os.getpid()}"]
+"""A private tmux server: tests never touch the user's sessions, nor race another server."""
 
 
 class Terminal:
@@ -33,15 +35,15 @@ class Terminal:
 
     def keys(self, *keys: str) -> None:
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.session, key], check=True)
+            subprocess.run([*TMUX, "send-keys", "-t", self.session, key], check=True)
             time.sleep(0.15)
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", text], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", self.session, "-l", text], check=True)
         time.sleep(0.2)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
+        return subprocess.run([*TMUX, "capture-pane", "-p", "-t", self.session],
                               capture_output=True, text=True, check=False).stdout
 
     def wait_for(self, text: str, timeout: float = 20) -> str:
@@ -54,7 +56,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
 
     def pid(self) -> int:
-        out = subprocess.run(["tmux", "list-panes", "-t", self.session, "-F", "#{pane_pid}"],
+        out = subprocess.run([*TMUX, "list-panes", "-t", self.session, "-F", "#{pane_pid}"],
                              capture_output=True, text=True, check=True).stdout
         return int(out.split()[0])
 
@@ -72,16 +74,24 @@ def terminal(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
         command = (f"cd {shlex.quote(str(REPO))} && exec env {env} "
                    f"{shlex.quote(sys.executable)} -m magtui "
                    + " ".join(shlex.quote(a) for a in args))
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]),
-                        "-y", str(size[1]), command], check=True)
+        command_line = [*TMUX, "new-session", "-d", "-s", session, "-x", str(size[0]),
+                        "-y", str(size[1]), command]
+        for attempt in range(3):
+            # A server whose last session just closed may still be exiting: try again.
+            if subprocess.run(command_line, capture_output=True, check=False).returncode == 0:
+                break
+            time.sleep(0.3 * (attempt + 1))
+        else:
+            subprocess.run(command_line, check=True)
         sessions.append(session)
         return Terminal(session)
 
     start.notes = notes  # type: ignore[attr-defined]
     yield start
     for session in sessions:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
+        subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True,
                        check=False)
+    subprocess.run([*TMUX, "kill-server"], capture_output=True, check=False)
 
 
 def _saved(notes: Path) -> list[Path]:
