@@ -123,8 +123,9 @@ def calculate_dose(
 
 
 def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:
-    advice = kb.advice.get(advice_id)
-    return (advice.text, advice.source) if advice else ("", FACT_SHEET)
+    # The loader guarantees these ids (vocabulary.ENGINE_ADVICE_IDS): never a blank warning.
+    advice = kb.advice[advice_id]
+    return advice.text, advice.source
 
 
 def _sentences(*parts: str) -> str:

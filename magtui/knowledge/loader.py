@@ -29,6 +29,7 @@ from magtui.knowledge.models import (
     Sourced,
 )
 from magtui.knowledge.vocabulary import (
+    ENGINE_ADVICE_IDS,
     ENGINE_SOURCE_IDS,
     FACTS,
     FINDING_IDS,
@@ -221,6 +222,9 @@ def _cross_check(
                     if value not in ids["sources"]:
                         say(table, doc_id, name, f"unknown source id {value!r}")
 
+    for advice_id, use in ENGINE_ADVICE_IDS.items():
+        if advice_id not in ids["advice"]:
+            say("advice", None, "", f"advice {advice_id!r} ({use}) is missing")
     for source_id, use in ENGINE_SOURCE_IDS.items():
         if source_id not in ids["sources"]:
             say("sources", None, "", f"source {source_id!r} ({use}) is missing")

@@ -44,3 +44,10 @@ ENGINE_SOURCE_IDS: Final = {
     "kdigo_2012_ckd": "the KDIGO G categories",
 }
 """Sources the engine cites for its own formulas; the KB must hold each of them."""
+
+ENGINE_ADVICE_IDS: Final = {
+    "no_ul_infants": "the dose warning when no UL is set for the age",
+    "therapeutic_doses_doctor": "the dose warning above the UL",
+    "label_elemental_wins": "the dose note on salt forms of uncertain hydration",
+}
+"""Advice texts the dose calculator quotes; the KB must hold each (no silent blank text)."""

@@ -131,6 +131,8 @@ CASES: dict[str, tuple[Mutation, list[str]]] = {
                        ["forms[doc", ".source", "unknown source id 'no_such_source'"]),
     "overlapping age range": (_overlap, ["intake[doc", "age_min_months", "overlap"]),
     "missing finding": (_drop("findings", "seizure"), ["'seizure'", "missing"]),
+    "missing advice the engine quotes": (_drop("advice", "no_ul_infants"),
+                                         ["advice: advice 'no_ul_infants'", "missing"]),
     "duplicate id": (_duplicate_form, ["forms[doc 999].id", "duplicate id 'oxide'"]),
     "serum gap": (_serum_gap, ["serum_bands[doc", "not contiguous"]),
     "unknown key": (_set("foods", _doc(RAW, "foods", next(iter(RAW["foods"].values()))["id"])[1]
