@@ -10,7 +10,7 @@ from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, Inp
 from magtui.clinical.renal import KidneyAssessment
 from magtui.clinical.units import elemental_mg_to_mmol, round_half_up
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import SupplementForm
+from magtui.knowledge.records import SupplementForm
 
 TOXICITY_MG_PER_DAY = 5000
 """ODS: very large doses (typically over 5,000 mg/day, laxatives/antacids) have caused toxicity."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, InputError
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import Condition, IntakeRow, Sex
+from magtui.knowledge.records import Condition, IntakeRow, Sex
 
 
 def age_to_months(age_years: float) -> int:

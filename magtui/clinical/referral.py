@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
-from magtui.knowledge.models import ReferralRule, RuleCondition, Urgency
+from magtui.knowledge.records import ReferralRule, RuleCondition, Urgency
 from magtui.knowledge.vocabulary import URGENCY_ORDER
 
 URGENCY_HEADLINE: dict[str, str] = {

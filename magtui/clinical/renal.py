@@ -8,7 +8,7 @@ from typing import Literal
 from magtui.clinical.limits import AGE_YEARS, CREATININE, EGFR, EGFR_MIN_AGE_YEARS, InputError
 from magtui.clinical.units import CreatinineUnit, creatinine_to_mg_dl, round_half_up
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import KidneyBand, KidneyRisk, Sex
+from magtui.knowledge.records import KidneyBand, KidneyRisk, Sex
 
 EQUATION = "CKD-EPI 2021"
 EGFR_UNIT = "mL/min/1.73 m²"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from magtui.knowledge.models import Meta
+from magtui.knowledge.records import Meta
 
 
 def review_warning(meta: Meta, today: date) -> str | None:

@@ -13,7 +13,7 @@ from magtui.clinical.units import (
     serum_to_mmol_l,
 )
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import SerumBand
+from magtui.knowledge.records import SerumBand
 
 DEFICIENCY_BANDS = frozenset({"severe_low", "low"})
 EXCESS_BANDS = frozenset({"high", "moderate_high", "severe_high", "critical_high"})

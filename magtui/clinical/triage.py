@@ -15,7 +15,7 @@ from magtui.clinical.referral import Referral, derive_facts, refer
 from magtui.clinical.renal import KidneyAssessment, assess_kidney
 from magtui.clinical.serum import SerumResult
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import Advice, Finding, Interaction, Pattern
+from magtui.knowledge.records import Advice, Finding, Interaction, Pattern
 from magtui.knowledge.vocabulary import RED_FLAG_IDS
 
 FindingState = Literal["present", "absent", "not_asked"]

@@ -1,11 +1,14 @@
-"""`KnowledgeBase`: the validated, read-only knowledge base handed to the clinical layer."""
+"""`KnowledgeBase`: the validated, read-only knowledge base handed to the clinical layer.
+
+It holds plain records (`magtui.knowledge.records`), never pydantic models.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from magtui.knowledge.models import (
+from magtui.knowledge.records import (
     Advice,
     Finding,
     Food,
@@ -13,6 +16,7 @@ from magtui.knowledge.models import (
     Interaction,
     KidneyBand,
     Meta,
+    Record,
     ReferralRule,
     SerumBand,
     Source,
@@ -43,7 +47,7 @@ class KnowledgeBase:
         """The single band of a non-eGFR basis (dialysis, reported_disease, no_information)."""
         return next(b for b in self.kidney if b.basis == basis)
 
-    def tables(self) -> dict[str, tuple[object, ...]]:
+    def tables(self) -> dict[str, tuple[Record, ...]]:
         """Every table's records, for browsing and search."""
         return {
             "sources": tuple(self.sources.values()),

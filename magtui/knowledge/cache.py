@@ -21,7 +21,9 @@ from magtui import __version__
 from magtui.knowledge.base import KnowledgeBase
 
 ENV_VAR = "MAGTUI_KB_CACHE"
-_VALIDATING_CODE = ("models.py", "base.py", "vocabulary.py", "loader.py", "cache.py")
+_VALIDATING_CODE = (
+    "models.py", "records.py", "base.py", "vocabulary.py", "loader.py", "validate.py", "cache.py",
+)
 
 
 def cache_dir() -> Path | None:

@@ -1,6 +1,8 @@
-"""Pydantic models of every knowledge-base record.
+"""Pydantic models of every knowledge-base record: the validation of the KB.
 
-One model per TinyDB table. Every record that states a clinical fact carries a `source`
+One model per TinyDB table. A document that passes becomes the plain record of the same name
+in `magtui.knowledge.records` (`to_record`), which is what the rest of magtui reads: only
+validation imports pydantic. Every record that states a clinical fact carries a `source`
 (an id in the `sources` table); the loader checks those ids exist. Models are frozen: the
 knowledge base is read-only to the whole program.
 """
@@ -8,9 +10,12 @@ knowledge base is read-only to the whole program.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from magtui.knowledge import records
+from magtui.knowledge.records import Condition, KidneyRisk, SerumBandId, Sex, Urgency
 
 # Constraints use `Field` only: `StringConstraints` would import pydantic.types and
 # annotated_types on every start, a cost the command line pays for nothing.
@@ -19,28 +24,28 @@ Text = Annotated[str, Field(min_length=1)]
 FactName = Annotated[str, Field(pattern=r"^[a-z0-9_:]+$")]
 Milligrams = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
 
-KidneyRisk = Literal["unknown", "low", "caution", "high"]
-Urgency = Literal["self_care", "routine", "urgent", "emergency"]
-Pattern = Literal["deficiency", "excess", "mixed", "unclear"]
-Sex = Literal["female", "male"]
-Condition = Literal["none", "pregnancy", "lactation"]
-SerumBandId = Literal[
-    "severe_low", "low", "normal", "high_normal", "high", "moderate_high", "severe_high",
-    "critical_high",
-]
-
 
 class Record(BaseModel):
     """Base of every KB record: frozen, and unknown keys are an error (typos must not pass)."""
 
-    # defer_build: validators are built on first validation, not at import, so a start that
-    # reuses the cached validated KB (see loader) never pays for building them.
+    # defer_build: each validator is built when its table is first validated, not at import.
     model_config = ConfigDict(
         frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
     )
+    RECORD: ClassVar[type[records.Record]] = records.Record
+
+    def to_record(self) -> records.Record:
+        """The plain record of this validated document (nested models converted too)."""
+        values = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values[name] = value.to_record() if isinstance(value, Record) else value
+        return self.RECORD(**values)
 
 
 class Sourced(Record):
+    RECORD: ClassVar[type[records.Record]] = records.Sourced
+
     source: Id
     see_also: tuple[Id, ...] = ()
 
@@ -50,6 +55,8 @@ class Sourced(Record):
 
 
 class Meta(Record):
+    RECORD: ClassVar[type[records.Record]] = records.Meta
+
     kb_version: Text
     title: Text
     reviewed: date
@@ -68,6 +75,8 @@ class Meta(Record):
 
 
 class Source(Record):
+    RECORD: ClassVar[type[records.Record]] = records.Source
+
     id: Id
     title: Text
     publisher: Text
@@ -83,6 +92,7 @@ class IntakeRow(Sourced):
     `age_max_months` is null for the open-ended last row.
     """
 
+    RECORD: ClassVar[type[records.Record]] = records.IntakeRow
     id: Id
     life_stage: Text
     age_min_months: int = Field(ge=0, le=1500)
@@ -104,6 +114,8 @@ class IntakeRow(Sourced):
 
 
 class SupplementForm(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.SupplementForm
+
     id: Id
     name: Text
     formula: Text
@@ -116,6 +128,8 @@ class SupplementForm(Sourced):
 
 
 class Finding(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.Finding
+
     id: Id
     label: Text
     question: Text
@@ -136,6 +150,8 @@ class Finding(Sourced):
 
 
 class SerumBand(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.SerumBand
+
     id: SerumBandId
     low_mmol_l: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     low_inclusive: bool = True
@@ -161,6 +177,7 @@ class SerumBand(Sourced):
 class KidneyBand(Sourced):
     """Kidney-risk band: by eGFR (half-open `egfr_min <= eGFR < egfr_max`), or by basis."""
 
+    RECORD: ClassVar[type[records.Record]] = records.KidneyBand
     id: Id
     basis: Literal["egfr", "dialysis", "reported_disease", "no_information"]
     egfr_min: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -183,6 +200,8 @@ class KidneyBand(Sourced):
 
 
 class Interaction(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.Interaction
+
     id: Id
     label: Text
     examples: Text
@@ -200,6 +219,7 @@ class RuleCondition(Record):
     only make more rules fire: urgency never falls when evidence is added.
     """
 
+    RECORD: ClassVar[type[records.Record]] = records.RuleCondition
     all_present: tuple[Id, ...] = ()
     any_present: tuple[Id, ...] = ()
     any_fact: tuple[FactName, ...] = ()
@@ -215,6 +235,8 @@ class RuleCondition(Record):
 
 
 class ReferralRule(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.ReferralRule
+
     id: Id
     urgency: Urgency
     when: RuleCondition
@@ -223,6 +245,8 @@ class ReferralRule(Sourced):
 
 
 class Food(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.Food
+
     id: Id
     name: Text
     serving: Text
@@ -230,6 +254,8 @@ class Food(Sourced):
 
 
 class Advice(Sourced):
+    RECORD: ClassVar[type[records.Record]] = records.Advice
+
     id: Id
     text: Text
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.records import Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,10 +14,10 @@ class Match:
     id: str
     title: str
     source: str | None
-    record: BaseModel
+    record: Record
 
 
-def record_title(record: BaseModel) -> str:
+def record_title(record: Record) -> str:
     for name in ("label", "name", "life_stage", "title", "text", "reason"):
         value = getattr(record, name, None)
         if isinstance(value, str):
@@ -26,8 +25,8 @@ def record_title(record: BaseModel) -> str:
     return getattr(record, "id", "")
 
 
-def _haystack(record: BaseModel) -> str:
-    return " ".join(str(v) for v in record.model_dump(mode="json").values()).casefold()
+def _haystack(record: Record) -> str:
+    return " ".join(str(v) for v in record.as_dict().values()).casefold()
 
 
 def search(kb: KnowledgeBase, text: str) -> list[Match]:
@@ -36,7 +35,6 @@ def search(kb: KnowledgeBase, text: str) -> list[Match]:
     matches: list[Match] = []
     for table, records in kb.tables().items():
         for record in records:
-            assert isinstance(record, BaseModel)
             haystack = _haystack(record)
             if words and all(word in haystack for word in words):
                 matches.append(Match(

@@ -21,7 +21,7 @@ from magtui.clinical.review import review_warning
 from magtui.clinical.serum import SerumResult
 from magtui.clinical.triage import TriageResult
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.models import Condition, Sex
+from magtui.knowledge.records import Condition, Sex
 from magtui.notes.session import (
     AdviceRecord,
     ContextReason,

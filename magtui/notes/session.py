@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from magtui.knowledge.models import Condition, KidneyRisk, Pattern, Sex, Urgency
+from magtui.knowledge.records import Condition, KidneyRisk, Pattern, Sex, Urgency
 
 SCHEMA_VERSION = 1
 PATIENT_REF_MAX_CHARS = 32

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from pydantic import BaseModel
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from magtui.clinical.triage import FindingState
@@ -108,8 +107,6 @@ class MagtuiCommands(Provider):
             )
         for table, records in kb.tables().items():
             for record in records:
-                if not isinstance(record, BaseModel):
-                    continue
                 record_id = str(getattr(record, "id", ""))
                 yield Command(
                     f"KB: {table} · {_short(record_title(record))}",

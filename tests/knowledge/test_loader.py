@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from magtui.knowledge.base import KnowledgeBase
-from magtui.knowledge.loader import DEFAULT_KB, KBError, ReadOnlyJSONStorage, load_kb
-from magtui.knowledge.models import TABLE_MODELS, Sourced
+from magtui.knowledge.loader import DEFAULT_KB, KBError, load_kb
+from magtui.knowledge.records import TABLE_RECORDS, Sourced
+from magtui.knowledge.validate import ReadOnlyJSONStorage
 from magtui.knowledge.vocabulary import FINDING_IDS, RED_FLAG_IDS, SERUM_BAND_IDS
 
 RAW: dict[str, Any] = json.loads(DEFAULT_KB.read_text(encoding="utf-8"))
@@ -186,7 +187,7 @@ def test_cross_check_problems_are_all_reported(tmp_path: Path) -> None:
         (b"{not json", "not valid JSON: line 1"),
         (b"[1, 2]", "top level must be an object"),
         (b"\xff\xfe", "not"),
-        (json.dumps({t: {} for t in TABLE_MODELS}).encode(), "table is empty"),
+        (json.dumps({t: {} for t in TABLE_RECORDS}).encode(), "table is empty"),
         (json.dumps({"meta": {}}).encode(), "sources: table is missing"),
         (json.dumps({**RAW, "forms": {"x": {}}}).encode(), "document id must be an integer"),
         (json.dumps({**RAW, "forms": {"1": [1]}}).encode(), "document must be an object"),

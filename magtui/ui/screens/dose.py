@@ -20,7 +20,7 @@ from magtui.clinical.dosing import DoseResult, DoseWarning
 from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
 from magtui.clinical.renal import KIDNEY_SYMBOL
 from magtui.consultation import Consultation, DoseInputs, Results
-from magtui.knowledge.models import SupplementForm
+from magtui.knowledge.records import SupplementForm
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
 from magtui.ui.widgets.fields import (

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +22,7 @@ from textual.widgets.option_list import Option
 from magtui.clinical.review import review_warning
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.records import Record
 from magtui.knowledge.search import record_title, search
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
@@ -82,14 +82,14 @@ def source_block(kb: KnowledgeBase, source_id: str) -> Text:
     return text
 
 
-def record_detail(kb: KnowledgeBase, table: str, record: BaseModel) -> Group:
+def record_detail(kb: KnowledgeBase, table: str, record: Record) -> Group:
     """Every field of the record (as validated), then its sources resolved."""
     heading = Text(f"{TABLE_TITLES.get(table, table)} · {record_title(record)}",
                    style="bold underline")
     fields = Table.grid(padding=(0, 1, 0, 0))
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(ratio=1, overflow="fold")
-    for name, value in record.model_dump(mode="json").items():
+    for name, value in record.as_dict().items():
         if name in SOURCE_FIELDS:
             continue
         fields.add_row(name.replace("_", " "), Text(_value_text(value)))
@@ -133,7 +133,7 @@ class KnowledgeScreen(AreaScreen):
         super().__init__()
         self._selected: str | None = None
         """`table:id` of the record shown in the detail pane (kept across new searches)."""
-        self._records: dict[str, tuple[str, BaseModel]] = {}
+        self._records: dict[str, tuple[str, Record]] = {}
 
     def body(self) -> ComposeResult:
         yield Static(id="kb-meta")
@@ -175,11 +175,11 @@ class KnowledgeScreen(AreaScreen):
 
     # ------------------------------------------------------------------ list and detail
 
-    def _matches(self, query: str) -> list[tuple[str, BaseModel]]:
+    def _matches(self, query: str) -> list[tuple[str, Record]]:
         kb = self.magtui.kb
         if not query.strip():
             return [(table, record) for table, records in kb.tables().items()
-                    for record in records if isinstance(record, BaseModel)]
+                    for record in records]
         return [(match.table, match.record) for match in search(kb, query)]
 
     def _fill_list(self, query: str) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Input, Label, RadioSet, Static
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
 from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
-from magtui.knowledge.models import Condition, Sex
+from magtui.knowledge.records import Condition, Sex
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
 from magtui.ui.widgets.fields import (

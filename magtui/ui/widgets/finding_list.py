@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from magtui.clinical.triage import FindingState
-from magtui.knowledge.models import Finding
+from magtui.knowledge.records import Finding
 
 GROUP_TITLES = {
     "deficiency_symptoms": "Deficiency-type symptoms",

@@ -1,0 +1,307 @@
+"""Validation of the KB: every document through its pydantic model, then cross-checks.
+
+Every problem is reported at once, naming the file, the table, the document and the field.
+A KB that passes is handed on as plain records (`magtui.knowledge.records`); only this
+module and `models` import pydantic or TinyDB, and only when bytes not seen before are loaded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tinydb.storages import Storage
+
+from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.loader import KBError
+from magtui.knowledge.models import (
+    TABLE_MODELS,
+    IntakeRow,
+    KidneyBand,
+    Record,
+    ReferralRule,
+    SerumBand,
+    Sourced,
+)
+from magtui.knowledge.vocabulary import (
+    ENGINE_ADVICE_IDS,
+    ENGINE_SOURCE_IDS,
+    FACTS,
+    FINDING_IDS,
+    RED_FLAG_IDS,
+    SERUM_BAND_IDS,
+)
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+class ReadOnlyJSONStorage(Storage):
+    """TinyDB storage that reads a JSON file once and refuses every write.
+
+    TinyDB re-reads storage for each table access; caching the parsed document keeps
+    loading to one parse of the file.
+    """
+
+    def __init__(self, path: Path, preloaded: dict[str, Any] | None = None) -> None:
+        self._path = path
+        self._data = preloaded
+
+    def read(self) -> dict[str, Any] | None:
+        if self._data is None:
+            with open(self._path, "rb") as handle:
+                self._data = json.load(handle)
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        raise PermissionError(f"{self._path}: the knowledge base is read-only")
+
+
+def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
+    """Every problem in the parsed KB raises one `KBError`; else the KB of plain records."""
+    from pydantic import ValidationError
+    from tinydb import TinyDB
+
+    problems: list[str] = []
+    _check_structure(raw, where, problems)
+    if problems:
+        raise KBError(kb_path, problems)
+
+    # The structure check already parsed the file: hand that parse to TinyDB, not a second one.
+    db = TinyDB(kb_path, preloaded=raw, storage=ReadOnlyJSONStorage)
+    records: dict[str, list[tuple[int, Record]]] = {}
+    incomplete: set[str] = set()
+    for table, model in TABLE_MODELS.items():
+        rows: list[tuple[int, Record]] = []
+        for doc in db.table(table).all():
+            try:
+                rows.append((doc.doc_id, model.model_validate(dict(doc))))
+            except ValidationError as exc:
+                problems.extend(_describe(where, table, doc.doc_id, exc))
+                incomplete.add(table)
+        records[table] = rows
+    db.close()
+
+    # Cross-checks run on the records that did validate, so one pass reports everything;
+    # coverage checks skip tables with invalid rows, where a gap would only echo that error.
+    _cross_check(records, incomplete, where, problems)
+    if problems:
+        raise KBError(kb_path, problems)
+    return _assemble(kb_path, records)
+
+
+def _check_structure(raw: Any, where: str, problems: list[str]) -> None:
+    """The TinyDB shape: an object of tables, each an object of integer-keyed documents."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: top level must be an object of tables")
+        return
+    for table in TABLE_MODELS:
+        docs = raw.get(table)
+        if docs is None:
+            problems.append(f"{where}: {table}: table is missing")
+            continue
+        if not isinstance(docs, dict):
+            problems.append(f"{where}: {table}: table must be an object of documents")
+            continue
+        if not docs:
+            problems.append(f"{where}: {table}: table is empty")
+        for key, doc in docs.items():
+            if not key.isdigit():
+                problems.append(f"{where}: {table}[doc {key}]: document id must be an integer")
+            elif not isinstance(doc, dict):
+                problems.append(f"{where}: {table}[doc {key}]: document must be an object")
+    meta = raw.get("meta")
+    if isinstance(meta, dict) and len(meta) > 1:
+        problems.append(f"{where}: meta: must hold exactly one document, found {len(meta)}")
+
+
+def _describe(where: str, table: str, doc_id: int, exc: ValidationError) -> Iterable[str]:
+    for error in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in error["loc"])
+        field = f".{loc}" if loc else ""
+        message = error["msg"]
+        message = message[:1].lower() + message[1:]
+        message = message.removeprefix("value error, ")
+        yield f"{where}: {table}[doc {doc_id}]{field}: {message}"
+
+
+def _cross_check(
+    records: dict[str, list[tuple[int, Record]]],
+    incomplete: set[str],
+    where: str,
+    problems: list[str],
+) -> None:
+    def say(table: str, doc_id: int | None, field: str, message: str) -> None:
+        doc = f"[doc {doc_id}]" if doc_id is not None else ""
+        problems.append(f"{where}: {table}{doc}{'.' + field if field else ''}: {message}")
+
+    # Ids unique per table.
+    ids: dict[str, set[str]] = {}
+    for table, rows in records.items():
+        seen: set[str] = set()
+        for doc_id, record in rows:
+            record_id = getattr(record, "id", None)
+            if record_id is None:
+                continue
+            if record_id in seen:
+                say(table, doc_id, "id", f"duplicate id {record_id!r}")
+            seen.add(record_id)
+        ids[table] = seen
+
+    # Every clinical record cites a source that exists.
+    for table, rows in records.items():
+        for doc_id, record in rows:
+            if isinstance(record, Sourced):
+                for name, value in [("source", record.source)] + [
+                    (f"see_also.{i}", s) for i, s in enumerate(record.see_also)
+                ]:
+                    if value not in ids["sources"]:
+                        say(table, doc_id, name, f"unknown source id {value!r}")
+
+    for advice_id, use in ENGINE_ADVICE_IDS.items():
+        if advice_id not in ids["advice"]:
+            say("advice", None, "", f"advice {advice_id!r} ({use}) is missing")
+    for source_id, use in ENGINE_SOURCE_IDS.items():
+        if source_id not in ids["sources"]:
+            say("sources", None, "", f"source {source_id!r} ({use}) is missing")
+    for finding_id in FINDING_IDS:
+        if finding_id not in ids["findings"] and "findings" not in incomplete:
+            say("findings", None, "", f"finding {finding_id!r} of the triage vocabulary is missing")
+    for doc_id, finding in records["findings"]:
+        is_flag = finding.kind == "red_flag"  # type: ignore[attr-defined]
+        if is_flag != (finding.id in RED_FLAG_IDS):  # type: ignore[attr-defined]
+            say("findings", doc_id, "kind", "red flags must be exactly the design's red-flag ids")
+        for i, interaction in enumerate(finding.interactions):  # type: ignore[attr-defined]
+            if interaction not in ids["interactions"]:
+                say("findings", doc_id, f"interactions.{i}", f"unknown interaction {interaction!r}")
+
+    if "intake" not in incomplete:
+        _check_intake([(d, r) for d, r in records["intake"] if isinstance(r, IntakeRow)], say)
+    if "serum_bands" not in incomplete:
+        _check_serum(
+            [(d, r) for d, r in records["serum_bands"] if isinstance(r, SerumBand)], say
+        )
+    if "kidney" not in incomplete:
+        _check_kidney([(d, r) for d, r in records["kidney"] if isinstance(r, KidneyBand)], say)
+    _check_rules(
+        [(d, r) for d, r in records["referral_rules"] if isinstance(r, ReferralRule)],
+        ids,
+        say,
+    )
+
+
+def _check_intake(rows: list[tuple[int, IntakeRow]], say: Any) -> None:
+    groups: dict[tuple[str, str], list[tuple[int, IntakeRow]]] = {}
+    for doc_id, row in rows:
+        if row.condition != "none" and row.sex != "female":
+            say("intake", doc_id, "sex", f"{row.condition} rows must be female")
+        groups.setdefault((row.sex, row.condition), []).append((doc_id, row))
+    for sex in ("female", "male"):
+        if (sex, "none") not in groups:
+            say("intake", None, "", f"no rows for sex {sex!r}")
+    for (sex, condition), group in groups.items():
+        group.sort(key=lambda item: item[1].age_min_months)
+        expected_start = 0 if condition == "none" else group[0][1].age_min_months
+        previous_end: int | None = expected_start
+        for doc_id, row in group:
+            if previous_end is None:
+                say("intake", doc_id, "age_min_months",
+                    f"overlaps the open-ended {sex}/{condition} row above it")
+            elif row.age_min_months < previous_end:
+                say("intake", doc_id, "age_min_months",
+                    f"{sex}/{condition} ages overlap at {row.age_min_months} months")
+            elif row.age_min_months > previous_end:
+                say("intake", doc_id, "age_min_months",
+                    f"{sex}/{condition} ages have a gap from {previous_end} to "
+                    f"{row.age_min_months} months")
+            previous_end = row.age_max_months
+        if previous_end is not None:
+            say("intake", group[-1][0], "age_max_months",
+                f"{sex}/{condition}: the last row must be open-ended (null)")
+
+
+def _check_serum(rows: list[tuple[int, SerumBand]], say: Any) -> None:
+    found = [band.id for _, band in rows]
+    for band_id in SERUM_BAND_IDS:
+        if found.count(band_id) != 1:
+            say("serum_bands", None, "", f"band {band_id!r} must appear exactly once")
+    ordered = sorted(rows, key=lambda item: SERUM_BAND_IDS.index(item[1].id))
+    if ordered and ordered[0][1].low_mmol_l is not None:
+        say("serum_bands", ordered[0][0], "low_mmol_l", "the lowest band must be open below")
+    if ordered and ordered[-1][1].high_mmol_l is not None:
+        say("serum_bands", ordered[-1][0], "high_mmol_l", "the highest band must be open above")
+    for (_, below), (doc_id, above) in itertools.pairwise(ordered):
+        if below.high_mmol_l != above.low_mmol_l:
+            say("serum_bands", doc_id, "low_mmol_l",
+                f"not contiguous with {below.id!r} (ends at {below.high_mmol_l})")
+        elif below.high_inclusive == above.low_inclusive:
+            say("serum_bands", doc_id, "low_inclusive",
+                f"the edge at {above.low_mmol_l} mmol/L must belong to exactly one band")
+
+
+def _check_kidney(rows: list[tuple[int, KidneyBand]], say: Any) -> None:
+    for basis in ("dialysis", "reported_disease", "no_information"):
+        if sum(band.basis == basis for _, band in rows) != 1:
+            say("kidney", None, "basis", f"exactly one {basis!r} band is required")
+    bands = sorted(
+        ((d, b) for d, b in rows if b.basis == "egfr"), key=lambda item: item[1].egfr_min or 0
+    )
+    expected: float | None = 0.0
+    for doc_id, band in bands:
+        if expected is None or band.egfr_min != expected:
+            say("kidney", doc_id, "egfr_min",
+                f"eGFR bands must be contiguous from 0 (expected {expected}, got {band.egfr_min})")
+        expected = band.egfr_max
+    if bands and expected is not None:
+        say("kidney", bands[-1][0], "egfr_max", "the highest eGFR band must be open above")
+    if not bands:
+        say("kidney", None, "", "no eGFR bands")
+
+
+def _check_rules(rows: list[tuple[int, ReferralRule]], ids: dict[str, set[str]], say: Any) -> None:
+    if not any(rule.when.always for _, rule in rows):
+        say("referral_rules", None, "", "a baseline rule with `always` is required, "
+            "so every referral has a reason")
+    for doc_id, rule in rows:
+        for clause in ("all_present", "any_present"):
+            for i, finding in enumerate(getattr(rule.when, clause)):
+                if finding not in ids["findings"]:
+                    say("referral_rules", doc_id, f"when.{clause}.{i}",
+                        f"unknown finding {finding!r}")
+        for clause in ("all_fact", "any_fact"):
+            for i, fact in enumerate(getattr(rule.when, clause)):
+                if fact not in FACTS:
+                    say("referral_rules", doc_id, f"when.{clause}.{i}", f"unknown fact {fact!r}")
+        for i, advice in enumerate(rule.advice):
+            if advice not in ids["advice"]:
+                say("referral_rules", doc_id, f"advice.{i}", f"unknown advice id {advice!r}")
+
+
+def _assemble(path: Path, records: dict[str, list[tuple[int, Record]]]) -> KnowledgeBase:
+    def values(table: str) -> list[Any]:
+        return [record.to_record() for _, record in records[table]]
+
+    def by_id(table: str) -> dict[str, Any]:
+        return {record.id: record for record in values(table)}  # type: ignore[attr-defined]
+
+    findings = by_id("findings")
+    order = {finding_id: i for i, finding_id in enumerate(FINDING_IDS)}
+    return KnowledgeBase(
+        path=path,
+        meta=values("meta")[0],
+        sources=by_id("sources"),
+        intake=tuple(values("intake")),
+        forms=by_id("forms"),
+        findings=dict(sorted(findings.items(), key=lambda kv: order.get(kv[0], len(order)))),
+        serum_bands=tuple(
+            sorted(values("serum_bands"), key=lambda band: SERUM_BAND_IDS.index(band.id))
+        ),
+        kidney=tuple(values("kidney")),
+        interactions=by_id("interactions"),
+        referral_rules=tuple(values("referral_rules")),
+        foods=tuple(values("foods")),
+        advice=by_id("advice"),
+    )

@@ -1,0 +1,89 @@
+"""Plain records mirror the pydantic models, and a cached start never imports pydantic."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from magtui.knowledge import records
+from magtui.knowledge.loader import DEFAULT_KB, load_kb
+from magtui.knowledge.models import TABLE_MODELS, Record
+from magtui.knowledge.records import TABLE_RECORDS
+
+
+def _models() -> list[type[Record]]:
+    found: list[type[Record]] = []
+    todo: list[type[Record]] = [Record]
+    while todo:
+        model = todo.pop()
+        found.append(model)
+        todo += model.__subclasses__()
+    return found
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: m.__name__)
+def test_every_model_has_a_record_with_the_same_fields_and_defaults(
+    model: type[Record],
+) -> None:
+    record = model.RECORD
+    assert record.__name__ == model.__name__
+    assert record is getattr(records, model.__name__)
+    record_fields = {f.name: f for f in dataclasses.fields(record)}
+    assert set(record_fields) == set(model.model_fields)
+    for name, info in model.model_fields.items():
+        default = record_fields[name].default
+        if info.is_required():
+            assert default is dataclasses.MISSING, f"{model.__name__}.{name} must be required"
+        else:
+            assert default == info.default, f"{model.__name__}.{name} default differs"
+
+
+def test_tables_name_the_same_model_and_record() -> None:
+    assert list(TABLE_RECORDS) == list(TABLE_MODELS)
+    for table, model in TABLE_MODELS.items():
+        assert model.RECORD is TABLE_RECORDS[table]
+
+
+def test_shipped_kb_records_equal_their_validated_documents() -> None:
+    """Every record holds exactly what its model validated (as JSON-ready data)."""
+    raw = json.loads(DEFAULT_KB.read_text(encoding="utf-8"))
+    kb = load_kb(DEFAULT_KB)
+    by_table = kb.tables() | {"meta": (kb.meta,)}
+    for table, model in TABLE_MODELS.items():
+        validated = [model.model_validate(doc) for doc in raw[table].values()]
+        expected = sorted(json.dumps(v.model_dump(mode="json"), sort_keys=True)
+                           for v in validated)
+        got = sorted(json.dumps(r.as_dict(), sort_keys=True) for r in by_table[table])
+        assert got == expected, table
+        assert all(type(r) is TABLE_RECORDS[table] for r in by_table[table])
+
+
+def test_records_are_frozen() -> None:
+    kb = load_kb(DEFAULT_KB)
+    finding = next(iter(kb.findings.values()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.label = "changed"  # type: ignore[misc]
+
+
+def test_a_cached_start_imports_neither_pydantic_nor_tinydb(tmp_path: Path) -> None:
+    """The first load validates (pydantic); the next, from the cache, needs neither."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    env = {**os.environ, "MAGTUI_KB_CACHE": str(cache)}
+    script = (
+        "import sys; from magtui.knowledge.loader import load_kb; "
+        "kb = load_kb(); print(len(kb.findings), "
+        "sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'tinydb'}))"
+    )
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                           text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True)
+    assert first.stdout.split(" ", 1)[1].strip() == "['pydantic', 'tinydb']"
+    assert second.stdout.strip() == f"{len(load_kb(DEFAULT_KB).findings)} []"
