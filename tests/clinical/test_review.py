@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from magtui.knowledge.records import Meta
 @pytest.fixture
 def meta(kb: KnowledgeBase) -> Meta:
     # A fixed review period, independent of the shipped KB's dates.
-    return dataclasses.replace(kb.meta, reviewed=date(2025, 1, 1), next_review=date(2026, 1, 1))
+    return kb.meta.replace(reviewed=date(2025, 1, 1), next_review=date(2026, 1, 1))
 
 
 @pytest.mark.parametrize("today", [date(2025, 1, 1), date(2025, 6, 30), date(2025, 12, 31),

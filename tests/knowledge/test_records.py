@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +14,7 @@ import pytest
 from magtui.knowledge import records
 from magtui.knowledge.loader import DEFAULT_KB, load_kb
 from magtui.knowledge.models import TABLE_MODELS, Record
-from magtui.knowledge.records import TABLE_RECORDS
+from magtui.knowledge.records import TABLE_RECORDS, ReadOnlyRecordError
 
 
 def _models() -> list[type[Record]]:
@@ -34,14 +34,13 @@ def test_every_model_has_a_record_with_the_same_fields_and_defaults(
     record = model.RECORD
     assert record.__name__ == model.__name__
     assert record is getattr(records, model.__name__)
-    record_fields = {f.name: f for f in dataclasses.fields(record)}
-    assert set(record_fields) == set(model.model_fields)
+    assert tuple(model.model_fields) == record.FIELDS  # same names, same order
     for name, info in model.model_fields.items():
-        default = record_fields[name].default
         if info.is_required():
-            assert default is dataclasses.MISSING, f"{model.__name__}.{name} must be required"
+            with pytest.raises(TypeError, match=f"missing field '{name}'"):
+                record(**{n: 1 for n in record.FIELDS if n != name})
         else:
-            assert default == info.default, f"{model.__name__}.{name} default differs"
+            assert record.DEFAULTS[name] == info.default, f"{model.__name__}.{name} default"
 
 
 def test_tables_name_the_same_model_and_record() -> None:
@@ -67,8 +66,24 @@ def test_shipped_kb_records_equal_their_validated_documents() -> None:
 def test_records_are_frozen() -> None:
     kb = load_kb(DEFAULT_KB)
     finding = next(iter(kb.findings.values()))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(ReadOnlyRecordError, match="read-only"):
         finding.label = "changed"  # type: ignore[misc]
+    with pytest.raises(ReadOnlyRecordError):
+        del finding.label
+    assert finding.label != "changed"
+    changed = finding.replace(label="changed")
+    assert changed.label == "changed" and changed != finding
+    assert changed.replace(label=finding.label) == finding
+    assert hash(changed.replace(label=finding.label)) == hash(finding)
+    with pytest.raises(TypeError, match="unknown field"):
+        finding.replace(labl="typo")
+
+
+def test_records_survive_the_cache_round_trip() -> None:
+    kb = load_kb(DEFAULT_KB)
+    again = pickle.loads(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == kb
+    assert again.referral_rules[0].when == kb.referral_rules[0].when
 
 
 def test_a_cached_start_imports_neither_pydantic_nor_tinydb(tmp_path: Path) -> None:

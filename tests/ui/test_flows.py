@@ -258,8 +258,7 @@ async def test_an_overdue_kb_review_is_shown_on_every_area(
 
     from magtui.consultation import Consultation
 
-    stale_meta = replace(kb.meta, reviewed=date(2020, 1, 1),
-                                         next_review=date(2021, 1, 1))
+    stale_meta = kb.meta.replace(reviewed=date(2020, 1, 1), next_review=date(2021, 1, 1))
     app = MagtuiApp(replace(kb, meta=stale_meta), Consultation(), cursor_blink=False,
                     autosave=False)
     async with app.run_test(size=(100, 32)) as pilot:

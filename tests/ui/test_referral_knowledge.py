@@ -234,8 +234,8 @@ async def test_kb_empty_search_lists_every_record_by_table(kb: KnowledgeBase) ->
 
 
 async def test_kb_warns_when_review_date_passed(kb: KnowledgeBase) -> None:
-    overdue = dataclasses.replace(kb, meta=dataclasses.replace(
-        kb.meta, reviewed=date(2019, 1, 1), next_review=date(2020, 1, 1)))
+    overdue = dataclasses.replace(kb, meta=kb.meta.replace(
+        reviewed=date(2019, 1, 1), next_review=date(2020, 1, 1)))
     app = make_app(overdue)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
