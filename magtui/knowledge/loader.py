@@ -8,7 +8,6 @@ table, the document and the field, e.g.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,6 +71,8 @@ def _read_bytes(path: Path, where: str) -> bytes:
 
 
 def _parse(path: Path, where: str, data: bytes) -> Any:
+    import json  # only when the bytes were not validated before (no cache entry)
+
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
