@@ -8,7 +8,6 @@ never load it. Exit codes: 0 ok, 2 bad input (one line on stderr naming the argu
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -57,7 +56,8 @@ def _add_kidney(parser: argparse.ArgumentParser, creatinine: bool = False) -> No
         parser.add_argument("--unit", metavar="U", help="creatinine unit: mg/dL | umol/L")
 
 
-def build_parser() -> Parser:
+def build_parser(commands: bool = True) -> Parser:
+    """The whole command line; `commands=False`: only the TUI's own options (see `parse`)."""
     common = Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object")
     common.add_argument("--kb", default=argparse.SUPPRESS, metavar="PATH",
@@ -79,6 +79,10 @@ def build_parser() -> Parser:
     parser.add_argument("--absent", action="append", default=[], metavar="ID",
                         help="finding asked and absent (repeatable)")
 
+    if not commands:
+        # Any word that is not an option's value lands here, and means "parse it all".
+        parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+        return parser
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
 
     p = sub.add_parser("egfr", parents=[common], help="CKD-EPI 2021 eGFR from creatinine",
@@ -153,6 +157,8 @@ def build_parser() -> Parser:
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> int:
     if args.json:
+        import json  # not needed to open the TUI
+
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(text)
@@ -513,14 +519,33 @@ def dispatch(args: argparse.Namespace) -> int:
     return COMMANDS[args.command](args)
 
 
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; opening the TUI skips building the ten subcommand parsers.
+
+    The TUI is the start clinicians wait for: building every subcommand parser costs ~5 ms
+    there. Anything the short parser does not fully account for (a command word, an unknown
+    option, an error, help) is parsed again by the full parser, so errors and help are the
+    same as ever.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not {"-h", "--help"} & set(words):
+        try:
+            args, rest = build_parser(commands=False).parse_known_args(words)
+        except UsageError:
+            pass  # e.g. a subcommand's option without its value: the full parser says so
+        else:
+            if args.command is None and not rest:
+                return args
+    return build_parser().parse_args(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from magtui.clinical.limits import InputError
     from magtui.knowledge.loader import KBError
     from magtui.notes.errors import NoteError
 
     try:
-        args = build_parser().parse_args(argv)
-        return dispatch(args)
+        return dispatch(parse(argv))
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
