@@ -22,7 +22,8 @@ from magtui.knowledge.base import KnowledgeBase
 
 ENV_VAR = "MAGTUI_KB_CACHE"
 _VALIDATING_CODE = (
-    "models.py", "records.py", "base.py", "vocabulary.py", "loader.py", "validate.py", "cache.py",
+    "models.py", "records.py", "../values.py", "base.py", "vocabulary.py", "loader.py",
+    "validate.py", "cache.py",
 )
 
 

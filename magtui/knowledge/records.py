@@ -2,16 +2,19 @@
 
 Every record here was built from a pydantic model in `magtui.knowledge.models` that passed
 validation (`magtui.knowledge.validate`); nothing else constructs them from KB data. They are
-light immutable classes so that the clinical layer, the command line and the TUI never import
-pydantic: a start that reuses the cached validated KB pays neither for pydantic nor for
-building its validators. The field names and types mirror the models one to one, which
-`tests/knowledge/test_records.py` checks.
+light immutable values (`magtui.values.Value`) so that the clinical layer, the command line
+and the TUI never import pydantic: a start that reuses the cached validated KB pays neither
+for pydantic nor for building its validators. The field names and types mirror the models
+one to one, which `tests/knowledge/test_records.py` checks.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Literal
+
+from magtui.values import ReadOnlyRecordError as ReadOnlyRecordError
+from magtui.values import Value
 
 KidneyRisk = Literal["unknown", "low", "caution", "high"]
 Urgency = Literal["self_care", "routine", "urgent", "emergency"]
@@ -23,81 +26,9 @@ SerumBandId = Literal[
     "critical_high",
 ]
 
-_REQUIRED: Any = object()
 
-
-class ReadOnlyRecordError(AttributeError):
-    """A KB record was about to be changed: the KB is read-only to the whole program."""
-
-
-class Record:
-    """Base of every KB record: keyword-built, immutable, compared by value.
-
-    Not `@dataclass(frozen=True)`: generating its methods costs ~0.6 ms per class on every
-    start, about 10 ms for these tables, on the path to the first frame. Fields are the class
-    annotations, base classes first; a class attribute of the same name is its default.
-    """
-
-    FIELDS: ClassVar[tuple[str, ...]] = ()
-    DEFAULTS: ClassVar[dict[str, Any]] = {}
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        names = [*cls.FIELDS]
-        # Not inspect.get_annotations: importing inspect would cost the command line ~5 ms.
-        own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
-        names += [n for n in own if n not in names]
-        cls.FIELDS = tuple(n for n in names if n not in ("FIELDS", "DEFAULTS"))
-        cls.DEFAULTS = {n: getattr(cls, n, _REQUIRED) for n in cls.FIELDS}
-
-    def __init__(self, **values: Any) -> None:
-        unknown = values.keys() - self.DEFAULTS.keys()
-        if unknown:
-            raise TypeError(f"{type(self).__name__}: unknown field(s) {sorted(unknown)}")
-        for name, default in self.DEFAULTS.items():
-            value = values.get(name, default)
-            if value is _REQUIRED:
-                raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise ReadOnlyRecordError(f"{type(self).__name__}.{name}: KB records are read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise ReadOnlyRecordError(f"{type(self).__name__}.{name}: KB records are read-only")
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._values()))
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
-        return f"{type(self).__name__}({inner})"
-
-    def replace(self, **changes: Any) -> Any:
-        """A copy with some fields changed (tests use it; the program never does)."""
-        return type(self)(**{name: getattr(self, name) for name in self.FIELDS} | changes)
-
-    def as_dict(self) -> dict[str, object]:
-        """Field values as JSON-ready data (dates as ISO text, nested records as dicts)."""
-        return {name: _plain(getattr(self, name)) for name in self.FIELDS}
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Record):
-        return value.as_dict()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    return value
+class Record(Value):
+    """Base of every KB record: immutable, the KB is read-only to the whole program."""
 
 
 class Sourced(Record):

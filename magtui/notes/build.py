@@ -162,15 +162,15 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
     if egfr is None:
         return record
     # The eGFR was computed from creatinine: record the equation and what went into it.
-    return record.model_copy(update={
-        "egfr": egfr.egfr,
-        "egfr_unit": egfr.unit,
-        "egfr_equation": egfr.equation,
-        "egfr_category": egfr.category,
-        "egfr_category_term": egfr.category_term,
-        "creatinine": egfr.creatinine,
-        "creatinine_unit": egfr.creatinine_unit,
-    })
+    return record.replace(
+        egfr=egfr.egfr,
+        egfr_unit=egfr.unit,
+        egfr_equation=egfr.equation,
+        egfr_category=egfr.category,
+        egfr_category_term=egfr.category_term,
+        creatinine=egfr.creatinine,
+        creatinine_unit=egfr.creatinine_unit,
+    )
 
 
 def _findings(kb: KnowledgeBase, triage: TriageResult | None) -> dict[str, FindingRecord]:

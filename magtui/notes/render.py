@@ -12,8 +12,6 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import ValidationError
-
 from magtui.notes.errors import NoteFormatError
 from magtui.notes.session import SCHEMA_VERSION, SessionNote
 
@@ -300,8 +298,13 @@ def _caution_lines(note: SessionNote) -> list[str]:
 
 
 def to_json(note: SessionNote) -> str:
-    """The note as JSON; `from_json` gives back an equal note, every string exact."""
-    return note.model_dump_json(indent=2) + "\n"
+    """The note as JSON; `from_json` gives back an equal note, every string exact.
+
+    Written as pydantic would write the schema (`magtui.notes.schema`): UTF-8 text, not
+    escaped, two-space indent, UTC as `Z`. NaN or infinity cannot occur (the note refuses
+    them), and `allow_nan=False` makes sure none is ever written as invalid JSON.
+    """
+    return json.dumps(note.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def from_json(text: str | bytes) -> SessionNote:
@@ -322,8 +325,13 @@ def from_json(text: str | bytes) -> SessionNote:
             f"note schema {version} is newer than this magtui reads ({SCHEMA_VERSION}): "
             "upgrade magtui to open it"
         )
+    # The schema, and pydantic with it, is loaded only to read a note file back.
+    from pydantic import ValidationError
+
+    from magtui.notes.schema import SessionNote as NoteSchema
+
     try:
-        return SessionNote.model_validate(data)
+        return NoteSchema.model_validate(data).to_record()  # type: ignore[no-any-return]
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = errors[0]

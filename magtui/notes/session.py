@@ -2,22 +2,30 @@
 
 A note copies values and wording out of the clinical value objects at the moment it is built;
 it holds no live objects, so a saved note reads the same whatever the KB or code becomes later.
-Sequences are tuples and every model is frozen: a note is changed by building a new one.
+Sequences are tuples and every value is read-only: a note is changed by building a new one
+(`replace`), and every check below runs again when it is.
 
 Notes are de-identified: the only patient identifier is `patient_ref`, a short reference
 (at most 32 characters) such as a clinic number. Never put names, dates of birth or addresses
 in it, nor in the clinician's free text.
+
+These are plain values (`magtui.values.Value`), not pydantic models: the TUI builds a note on
+every preview and autosave, and should not carry pydantic for it. A note *file* read back is
+validated by the pydantic schema in `magtui.notes.schema`, which applies the same checks.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from typing import Literal
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Literal
 
 from magtui.knowledge.records import Condition, KidneyRisk, Pattern, Sex, Urgency
+from magtui.values import Value
 
 SCHEMA_VERSION = 1
 PATIENT_REF_MAX_CHARS = 32
@@ -28,16 +36,64 @@ FindingState = Literal["present", "absent", "not_asked"]
 KidneyBasis = Literal["egfr", "dialysis", "reported_disease", "no_information"]
 
 
-class NoteModel(BaseModel):
-    # extra="forbid": a misspelt key in a hand-edited or newer note must not pass silently.
-    # allow_inf_nan=False: JSON has no NaN/Infinity, so they could not round-trip.
-    # defer_build: validators are built when a note is first made, not at import time, so
-    # the consultation's first frame does not wait for them.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
-                              defer_build=True)
+# ----------------------------------------------------------------------------- checks
+# Shared with the schema of note files (magtui.notes.schema). Each raises ValueError.
 
 
-class KidneyRecord(NoteModel):
+def check_patient_ref(value: str | None) -> str | None:
+    """A short one-line reference, stripped; blank means none."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > PATIENT_REF_MAX_CHARS:
+        raise ValueError(
+            f"patient reference must be at most {PATIENT_REF_MAX_CHARS} characters "
+            "(a short de-identified reference: no names, dates of birth or addresses)"
+        )
+    # One line of visible text: it is shown inline in the Markdown and in note lists.
+    if any(unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" for ch in value):
+        raise ValueError("patient reference must not contain control or invisible characters")
+    return value
+
+
+def check_clinician_text(value: str) -> str:
+    # Unpaired surrogates are not Unicode text and cannot be written as UTF-8 JSON.
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("clinician text contains unpaired surrogate code points")
+    return value
+
+
+def check_note_id_form(value: str) -> str:
+    if value and not NOTE_ID_RE.match(value):
+        raise ValueError("note_id must be empty or look like 20261125-171530-a1b2c3")
+    return value
+
+
+def check_saved_together(note_id: str, saved_at: datetime | None) -> None:
+    if bool(note_id) != (saved_at is not None):
+        raise ValueError("note_id and saved_at are set together, when the note is saved")
+
+
+def _check_finite(owner: Value) -> None:
+    # JSON has no NaN or Infinity: such a figure could be neither saved nor read back.
+    for name in owner.FLOATS:
+        value = getattr(owner, name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{type(owner).__name__}.{name} must be a finite number")
+
+
+class NoteValue(Value):
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        _check_finite(self)
+
+
+# ----------------------------------------------------------------------------- values
+
+
+class KidneyRecord(NoteValue):
     kidney_risk: KidneyRisk = "unknown"
     basis: KidneyBasis = "no_information"
     egfr: float | None = None
@@ -54,21 +110,28 @@ class KidneyRecord(NoteModel):
     kidney_caution: str | None = None
 
 
-class PatientRecord(NoteModel):
-    age_years: float | None = Field(default=None, ge=0)
-    age_months: int | None = Field(default=None, ge=0)
+class PatientRecord(NoteValue):
+    age_years: float | None = None
+    age_months: int | None = None
     sex: Sex | None = None
     condition: Condition = "none"
     kidney: KidneyRecord = KidneyRecord()
 
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        for name in ("age_years", "age_months"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"patient.{name} must be greater than or equal to 0")
 
-class FindingRecord(NoteModel):
+
+class FindingRecord(NoteValue):
     state: FindingState
     label: str
     red_flag: Literal["emergency", "urgent"] | None = None
 
 
-class ExplanationRecord(NoteModel):
+class ExplanationRecord(NoteValue):
     finding: str
     label: str
     supports: str
@@ -77,13 +140,13 @@ class ExplanationRecord(NoteModel):
     source: str
 
 
-class AdviceRecord(NoteModel):
+class AdviceRecord(NoteValue):
     id: str
     text: str
     source: str
 
 
-class ContextReason(NoteModel):
+class ContextReason(NoteValue):
     """A referral rule that fired below the winning level: context, never the headline."""
 
     urgency: Urgency
@@ -91,7 +154,7 @@ class ContextReason(NoteModel):
     source: str
 
 
-class ReferralRecord(NoteModel):
+class ReferralRecord(NoteValue):
     urgency: Urgency
     headline: str
     """`EMERGENCY`, `URGENT`, `ROUTINE` or `SELF-CARE`."""
@@ -102,7 +165,7 @@ class ReferralRecord(NoteModel):
     sources: tuple[str, ...] = ()
 
 
-class InteractionRecord(NoteModel):
+class InteractionRecord(NoteValue):
     id: str
     label: str
     effect: str
@@ -110,7 +173,7 @@ class InteractionRecord(NoteModel):
     source: str
 
 
-class IntakeRecord(NoteModel):
+class IntakeRecord(NoteValue):
     life_stage: str
     rda_mg: float | None = None
     ai_mg: float | None = None
@@ -118,14 +181,14 @@ class IntakeRecord(NoteModel):
     """None where no UL is set (infants): never invented."""
 
 
-class DoseWarningRecord(NoteModel):
+class DoseWarningRecord(NoteValue):
     code: str
     text: str
     source: str
     level: Literal["danger", "caution", "info"] = "caution"
 
 
-class DoseRecord(NoteModel):
+class DoseRecord(NoteValue):
     form_id: str
     form_name: str
     elemental_fraction: float
@@ -145,7 +208,7 @@ class DoseRecord(NoteModel):
     warnings: tuple[DoseWarningRecord, ...] = ()
 
 
-class SerumRecord(NoteModel):
+class SerumRecord(NoteValue):
     value: float
     unit: str
     mmol_per_l: float
@@ -155,29 +218,29 @@ class SerumRecord(NoteModel):
     action: str
 
 
-class SourceRecord(NoteModel):
+class SourceRecord(NoteValue):
     id: str
     title: str
     publisher: str = ""
     url: str = ""
 
 
-class SessionNote(NoteModel):
+class SessionNote(NoteValue):
     """One consultation: inputs, findings, computed values, referral, advice, free text."""
 
     schema_version: int = SCHEMA_VERSION
     note_id: str = ""
     """Set when saved (`YYYYMMDD-HHMMSS-xxxxxx`); empty in drafts."""
-    started_at: AwareDatetime
-    updated_at: AwareDatetime
+    started_at: datetime
+    updated_at: datetime
     """When the content was last built from the consultation."""
-    saved_at: AwareDatetime | None = None
+    saved_at: datetime | None = None
     magtui_version: str
     kb_version: str
     patient_ref: str | None = None
     """Short de-identified reference only: no names, dates of birth or addresses."""
     patient: PatientRecord = PatientRecord()
-    findings: dict[str, FindingRecord] = Field(default_factory=dict)
+    findings: Mapping[str, FindingRecord] = MappingProxyType({})
     red_flags: tuple[str, ...] = ()
     """Red-flag finding ids marked present."""
     unasked_red_flags: tuple[str, ...] = ()
@@ -195,44 +258,17 @@ class SessionNote(NoteModel):
     sources: tuple[SourceRecord, ...] = ()
     disclaimer: str
 
-    @field_validator("patient_ref")
-    @classmethod
-    def _short_reference(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not value:
-            return None
-        if len(value) > PATIENT_REF_MAX_CHARS:
-            raise ValueError(
-                f"patient reference must be at most {PATIENT_REF_MAX_CHARS} characters "
-                "(a short de-identified reference: no names, dates of birth or addresses)"
-            )
-        # One line of visible text: it is shown inline in the Markdown and in note lists.
-        if any(unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" for ch in value):
-            raise ValueError("patient reference must not contain control or invisible characters")
-        return value
-
-    @field_validator("clinician_text")
-    @classmethod
-    def _encodable(cls, value: str) -> str:
-        # Unpaired surrogates are not Unicode text and cannot be written as UTF-8 JSON.
-        if any("\ud800" <= ch <= "\udfff" for ch in value):
-            raise ValueError("clinician text contains unpaired surrogate code points")
-        return value
-
-    @field_validator("note_id")
-    @classmethod
-    def _note_id_format(cls, value: str) -> str:
-        if value and not NOTE_ID_RE.match(value):
-            raise ValueError("note_id must be empty or look like 20261125-171530-a1b2c3")
-        return value
-
-    @model_validator(mode="after")
-    def _saved_together(self) -> SessionNote:
-        if bool(self.note_id) != (self.saved_at is not None):
-            raise ValueError("note_id and saved_at are set together, when the note is saved")
-        return self
+    def __init__(self, **values: Any) -> None:
+        values["patient_ref"] = check_patient_ref(values.get("patient_ref"))
+        values["findings"] = MappingProxyType(dict(values.get("findings", {})))
+        super().__init__(**values)
+        check_clinician_text(self.clinician_text)
+        check_note_id_form(self.note_id)
+        for name in ("started_at", "updated_at", "saved_at"):
+            moment = getattr(self, name)
+            if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+                raise ValueError(f"{name} must be a timezone-aware date and time")
+        check_saved_together(self.note_id, self.saved_at)
 
     @property
     def is_saved(self) -> bool:

@@ -234,9 +234,7 @@ def save_note(
     folder = _ready_folder(directory)
     for _ in range(_ID_ATTEMPTS):
         note_id = new_note_id(now)
-        saved = SessionNote.model_validate(
-            note.model_dump() | {"note_id": note_id, "saved_at": now}
-        )
+        saved = note.replace(note_id=note_id, saved_at=now)
         markdown_path = folder / f"{note_id}.md"
         json_path = folder / f"{note_id}.json"
         placed: list[Path] = []

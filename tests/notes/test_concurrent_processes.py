@@ -67,9 +67,9 @@ def counting_place_new(path, data):
 
 store._place_new = counting_place_new
 
-base = from_json(Path(note_file).read_bytes()).model_dump()
+base = from_json(Path(note_file).read_bytes())
 notes = [
-    SessionNote.model_validate(base | {"clinician_text": f"marker:{worker:02d}:{i:03d}:end"})
+    base.replace(clinician_text=f"marker:{worker:02d}:{i:03d}:end")
     for i in range(count)
 ]
 print("ready", flush=True)

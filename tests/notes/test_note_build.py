@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from magtui import __version__
 from magtui.clinical.dosing import calculate_dose
@@ -19,7 +20,8 @@ from magtui.clinical.triage import evaluate, finding_states
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.vocabulary import EMERGENCY_RED_FLAG_IDS, RED_FLAG_IDS
 from magtui.notes.build import SUPPORT_SENTENCE, build_note
-from magtui.notes.render import to_markdown
+from magtui.notes.render import to_json, to_markdown
+from magtui.notes.schema import SessionNote as NoteSchema
 from magtui.notes.session import SessionNote
 
 HEADLINES = {"EMERGENCY", "URGENT", "ROUTINE", "SELF-CARE"}
@@ -170,28 +172,62 @@ def test_unpaired_surrogates_become_replacement_characters(
     assert note.clinician_text == "a\ufffdb"
 
 
-def test_patient_reference_is_short_and_one_line(hand_note: SessionNote) -> None:
-    data = hand_note.model_dump()
-    with pytest.raises(ValidationError, match="no names, dates of birth or addresses"):
-        SessionNote.model_validate(data | {"patient_ref": "x" * 33})
-    with pytest.raises(ValidationError, match="control"):
-        SessionNote.model_validate(data | {"patient_ref": "ab\ncd"})
-    assert SessionNote.model_validate(data | {"patient_ref": "x" * 32}).patient_ref == "x" * 32
-    assert SessionNote.model_validate(data | {"patient_ref": "  "}).patient_ref is None
+def _as_built(note: SessionNote, **fields: object) -> SessionNote:
+    """A note built by magtui with these fields (every check of the value runs)."""
+    return note.replace(**fields)
 
 
-def test_times_must_be_timezone_aware(hand_note: SessionNote) -> None:
-    data = hand_note.model_dump()
-    with pytest.raises(ValidationError):
-        SessionNote.model_validate(data | {"started_at": datetime(2026, 11, 25, 17, 0)})
+def _as_read_back(note: SessionNote, **fields: object) -> SessionNote:
+    """A note file with these fields, read back through the pydantic schema."""
+    data = json.loads(to_json(note)) | {
+        k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()
+    }
+    return NoteSchema.model_validate(data).to_record()  # type: ignore[no-any-return]
 
 
-def test_id_and_saved_time_go_together(now: datetime, hand_note: SessionNote) -> None:
-    data = hand_note.model_dump()
-    with pytest.raises(ValidationError, match="together"):
-        SessionNote.model_validate(data | {"note_id": "20261125-171530-a1b2c3"})
-    with pytest.raises(ValidationError, match="note_id"):
-        SessionNote.model_validate(data | {"note_id": "../etc", "saved_at": now})
+MAKERS = pytest.mark.parametrize("make", [_as_built, _as_read_back], ids=["built", "read-back"])
+
+
+@MAKERS
+def test_patient_reference_is_short_and_one_line(hand_note: SessionNote, make: Any) -> None:
+    with pytest.raises(ValueError, match="no names, dates of birth or addresses"):
+        make(hand_note, patient_ref="x" * 33)
+    with pytest.raises(ValueError, match="control"):
+        make(hand_note, patient_ref="ab\ncd")
+    assert make(hand_note, patient_ref="x" * 32).patient_ref == "x" * 32
+    assert make(hand_note, patient_ref="  ").patient_ref is None
+    assert make(hand_note, patient_ref=" A-12 ").patient_ref == "A-12"
+
+
+@MAKERS
+def test_times_must_be_timezone_aware(hand_note: SessionNote, make: Any) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        make(hand_note, started_at=datetime(2026, 11, 25, 17, 0))
+
+
+@MAKERS
+def test_id_and_saved_time_go_together(now: datetime, hand_note: SessionNote, make: Any) -> None:
+    with pytest.raises(ValueError, match="together"):
+        make(hand_note, note_id="20261125-171530-a1b2c3")
+    with pytest.raises(ValueError, match="note_id"):
+        make(hand_note, note_id="../etc", saved_at=now)
+    saved = make(hand_note, note_id="20261125-171530-a1b2c3", saved_at=now)
+    assert saved.is_saved and saved.saved_at == now
+
+
+@MAKERS
+def test_no_figure_can_be_nan_or_infinite(hand_note: SessionNote, make: Any) -> None:
+    patient = hand_note.patient
+    if make is _as_built:
+        with pytest.raises(ValueError, match="finite"):
+            patient.replace(age_years=float("nan"))
+        with pytest.raises(ValueError, match="greater than or equal to 0"):
+            patient.replace(age_months=-1)
+    else:
+        data = json.loads(to_json(hand_note))
+        data["patient"]["age_years"] = float("inf")
+        with pytest.raises(ValueError):
+            NoteSchema.model_validate(data)
 
 
 def test_notes_never_import_textual() -> None:

@@ -125,7 +125,7 @@ def test_a_taken_id_is_never_reused(
     monkeypatch.setattr(store, "_random_suffix", lambda: next(suffixes))
     first = save_note(sample_note, folder, now=now)
     before = first.json_path.read_bytes()
-    other = SessionNote.model_validate(sample_note.model_dump() | {"clinician_text": "later"})
+    other = sample_note.replace(clinician_text="later")
     second = save_note(other, folder, now=now)
     assert (first.note_id, second.note_id) == ("20261125-171530-aaaaaa", "20261125-171530-bbbbbb")
     assert first.json_path.read_bytes() == before
@@ -423,7 +423,7 @@ def test_draft_round_trip_and_discard(
     assert path == folder / "draft.json"
     assert _mode(path) == 0o600 and _mode(folder) == 0o700
     assert load_draft(from_json, folder) == sample_note
-    changed = SessionNote.model_validate(sample_note.model_dump() | {"clinician_text": "more"})
+    changed = sample_note.replace(clinician_text="more")
     save_draft(to_json(changed), folder)
     assert load_draft(from_json, folder) == changed
     assert _files(folder) == ["draft.json"]
@@ -458,7 +458,7 @@ def test_a_failed_draft_save_keeps_the_previous_draft(
 ) -> None:
     save_draft(to_json(sample_note), folder)
     before = (folder / "draft.json").read_bytes()
-    changed = SessionNote.model_validate(sample_note.model_dump() | {"clinician_text": "new"})
+    changed = sample_note.replace(clinician_text="new")
     for name in ("write", "fsync", "replace"):
         with monkeypatch.context() as patch:
             _fail_on_call(patch, name, 1)
