@@ -13,9 +13,18 @@ from magtui.consultation import Results
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.widgets.finding_list import WORD, FindingList
 
+URGENCY_CLASSES = tuple(
+    f"-urgency-{level}" for level in ("emergency", "urgent", "routine", "self_care")
+)
+
 
 class TriageScreen(AreaScreen):
     AREA_TITLE = "F2 Triage checklist"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: dict[str, str] = {}
+        """The markup each Static of this screen last showed (see `_show`)."""
 
     def body(self) -> ComposeResult:
         with Horizontal(id="triage-columns"):
@@ -50,29 +59,43 @@ class TriageScreen(AreaScreen):
         if finding is None:
             return
         state = self.query_one(FindingList).states[finding.id]
-        self.query_one("#finding-question", Static).update(
-            f"[b]{escape(finding.question)}[/b] Now: [b]{WORD[state]}[/b]\n{escape(finding.why)}"
+        self._show(
+            "finding-question",
+            f"[b]{escape(finding.question)}[/b] Now: [b]{WORD[state]}[/b]\n{escape(finding.why)}",
         )
+
+    def _show(self, widget_id: str, markup: str) -> None:
+        """Update a Static only when its text changed (issue #6: keystroke budget).
+
+        A toggle changes a few lines of the panel; an unchanged Static then costs no markup
+        parse, no re-render and no share in the re-layout.
+        """
+        if self._shown.get(widget_id) != markup:
+            self._shown[widget_id] = markup
+            self.query_one(f"#{widget_id}", Static).update(markup)
 
     def show_results(self, results: Results) -> None:
         triage = results.triage
         self.query_one(FindingList).show_states(triage.states)
         self._highlighted()
         referral = triage.referral
-        self.query_one("#live-urgency", Static).update(
-            f"[b]{referral.headline}[/b] — {referral.meaning}"
-        )
+        self._show("live-urgency", f"[b]{referral.headline}[/b] — {referral.meaning}")
         urgency = self.query_one("#live-urgency")
-        for level in ("emergency", "urgent", "routine", "self_care"):
-            urgency.set_class(referral.urgency == level, f"-urgency-{level}")
-        self.query_one("#live-pattern", Static).update(PATTERN_MEANING[triage.pattern])
+        level = f"-urgency-{referral.urgency}"
+        if not urgency.has_class(level):
+            # One style update for the swap, not one per class touched.
+            for name in URGENCY_CLASSES:
+                urgency.set_class(name == level, name, update=False)
+            urgency.update_node_styles()
+        self._show("live-pattern", PATTERN_MEANING[triage.pattern])
         lines = [f"• {escape(e.label)}: {escape(e.note)}" for e in triage.explanation
                  if e.counted]
         lines += [f"→ {escape(reason)}" for reason in referral.reasons]
-        self.query_one("#live-reasons", Static).update("\n".join(lines))
+        self._show("live-reasons", "\n".join(lines))
         unasked = [escape(self.magtui.kb.findings[f].label) for f in triage.unasked_red_flags]
-        self.query_one("#live-unasked", Static).update(
+        self._show(
+            "live-unasked",
             f"[b]? RED FLAGS NOT YET ASKED ({len(unasked)}):[/b]\n"
             + "\n".join(f"? {label}" for label in unasked)
-            if unasked else "✓ Every red flag has been asked."
+            if unasked else "✓ Every red flag has been asked.",
         )

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -78,7 +79,44 @@ class FindingList(OptionList):
             state = states.get(finding_id, "not_asked")
             if self.states.get(finding_id) != state:
                 self.states[finding_id] = state
-                self.replace_option_prompt(finding_id, finding_prompt(finding, state))
+                self._replace_prompt(finding_id, finding_prompt(finding, state))
+
+    def _replace_prompt(self, finding_id: str, prompt: Text) -> None:
+        """Redraw one finding's row only (issue #6: keystroke budget).
+
+        `OptionList.replace_option_prompt` drops every option's cached render and the line
+        map, so one toggle re-rendered all 34 rows (and made garbage enough for a full GC
+        every few keys). Here only the changed option's renders are forgotten and only its
+        lines repainted, unless its height changed (then the line map is rebuilt as before).
+        """
+        index = self.get_option_index(finding_id)
+        option = self.get_option_at_index(index)
+        cache = self._option_render_cache  # keyed (option, style, padding)
+        for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
+            cache.discard(key)
+        option._set_prompt(prompt)
+        lines = self._line_cache
+        old_height = lines.heights.get(index)
+        if old_height is None or not self.scrollable_content_region:
+            self._clear_caches()  # not laid out yet: nothing cached to keep
+            return
+        # The height as `OptionList._update_lines` measures it.
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        height = self._get_visual(option).get_height(self.styles, width - padding.width)
+        if height + option._divider != old_height:
+            self._clear_caches()  # the rows below move: rebuild the line map
+            return
+        self.refresh_lines(lines.index_to_line[index], old_height)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # The compositor hands a ScrollView its container size as the virtual size, so on
+        # every screen layout (each toggle re-lays out the live panel) ScrollView saw a
+        # "change" and repainted the scrollbar one refresh later, which then delayed the
+        # next key's frame by a refresh period. The list's own virtual size is the truth.
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
 
     @property
     def highlighted_finding(self) -> Finding | None:
