@@ -1,14 +1,21 @@
 """The consultation app: one mode per area (F2–F7), app-wide keys, one shared consultation.
 
-Modes keep each area's screen alive, so a half-filled dose form survives a trip to the
-knowledge base. Every change goes through `update()`, which re-evaluates the consultation
-through `magtui.clinical` and publishes the new `Results`; screens only render them.
+Each area is a mode. Only the triage checklist's screen lives for the whole consultation;
+any other area's screen is released when the user leaves it and rebuilt when they come back
+(`release_area`), so the app holds one area's widgets at a time, not six (issue #6: memory).
+Nothing is lost by that: every input, even invalid typed text, lives in `app.consultation`,
+and each screen builds its fields from it; what is only a view (focus, a search, a scroll
+position) is kept in `app.area_views` and put back. Every change goes through `update()`,
+which re-evaluates the consultation through `magtui.clinical` and publishes the new
+`Results`; screens only render them.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +28,7 @@ from textual.timer import Timer
 
 from magtui.consultation import Consultation, Results, evaluate_consultation
 from magtui.knowledge.base import KnowledgeBase
-from magtui.ui.areas import AREAS
+from magtui.ui.areas import AREAS, area_of
 
 
 def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
@@ -32,6 +39,11 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
         return getattr(importlib.import_module(module), name)()
 
     return make
+
+
+KEEP_ALIVE = frozenset({"triage"})
+"""Areas whose screen is never released: the checklist is the consultation's home, visited
+most, and must answer a keystroke at once (issue #6: keystroke budget)."""
 
 
 def _magtui_commands() -> type[Provider]:
@@ -98,6 +110,9 @@ class MagtuiApp(App[int]):
         self.draft_timer: Timer | None = None
         self.autosave = autosave
         self._history: list[str] = []
+        self.area_views: dict[str, dict[str, Any]] = {}
+        """What a released area showed beyond the consultation (focus, search, scroll),
+        by mode; the rebuilt screen takes it back (`restore_view`)."""
         self.results = evaluate_consultation(kb, self.consultation)
         from datetime import date
 
@@ -108,6 +123,8 @@ class MagtuiApp(App[int]):
     # ------------------------------------------------------------------ state
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
+        self._on_screen_change(self.screen)
         if not self.autosave:
             return
         from magtui.ui.drafts import read_draft
@@ -138,6 +155,26 @@ class MagtuiApp(App[int]):
                 reload()
         self.notify("Draft restored: everything typed before the interruption is back.")
 
+    def _on_screen_change(self, screen: Screen[Any]) -> None:
+        # Once per screen (a second subscription would call us twice).
+        screen.bindings_updated_signal.unsubscribe(self)
+        screen.bindings_updated_signal.subscribe(self, self._drop_old_footer_keys)
+
+    @staticmethod
+    def _drop_old_footer_keys(screen: Screen[Any]) -> None:
+        """Free the footer keys of the footer's previous rebuild (issue #6: memory).
+
+        Textual's Footer rebuilds its keys whenever the bindings change (every focus change,
+        every area switch), and each removed key stays referenced by the Footer's `compact`
+        watcher list until `compact` next changes, which it never does: about 25 KiB per key,
+        two dozen keys per Tab press, for as long as the screen lives. Re-publishing
+        `compact` (same value) makes Textual drop the watchers of removed keys.
+        """
+        from textual.widgets import Footer
+
+        for footer in screen.query(Footer):
+            footer.mutate_reactive(Footer.compact)
+
     def _all_area_screens(self) -> list[Screen[Any]]:
         return [screen for stack in self._screen_stacks.values() for screen in stack]
 
@@ -156,16 +193,81 @@ class MagtuiApp(App[int]):
     def action_area(self, mode: str) -> None:
         if mode != self.current_mode:
             self._history.append(self.current_mode)
-            self.switch_mode(mode)
+            self._go_to(mode)
 
     def action_back(self) -> None:
         if self._history:
-            self.switch_mode(self._history.pop())
+            self._go_to(self._history.pop())
+
+    def _go_to(self, mode: str) -> None:
+        left = self.current_mode
+        self.switch_mode(mode)
+        self.release_area(left)
+
+    def release_area(self, mode: str) -> None:
+        """Free a left area's screen; its mode builds a new one from the consultation.
+
+        Kept instead: the checklist (`KEEP_ALIVE`), and an area with a dialog open over it
+        (e.g. "Save as" with a path half typed), so the user finds it as they left it.
+        """
+        if mode in KEEP_ALIVE or mode == self.current_mode:
+            return
+        try:
+            stack = self.get_screen_stack(mode)
+        except KeyError:
+            return  # never opened, or already released
+        if len(stack) != 1:
+            return
+        screen = stack[0]
+        view: dict[str, Any] = {}
+        remember = getattr(screen, "view_state", None)
+        if remember is not None:
+            view.update(remember())
+        focused = screen.focused
+        if focused is not None and focused.id is not None:
+            view.setdefault("focus", focused.id)
+        self.area_views[mode] = view
+        removed = self.remove_mode(mode)
+        self.add_mode(mode, self.MODES[mode])
+
+        self.call_next(self._collect_released, removed)
+        # Textual drops a closed node's watcher only when the value next changes; until then
+        # the watcher list would keep the whole released screen alive. Drop it now.
+        watchers = getattr(self, "__watchers", {}).get("results", [])
+        watchers[:] = [(node, callback) for node, callback in watchers if node is not screen]
+
+    @staticmethod
+    async def _collect_released(removed: Awaitable[Any]) -> None:
+        """Once a released screen is removed, give its memory back for the next area."""
+        await removed
+        # Textual caches `StylesCache.get_inner_outer` per widget cache (an lru_cache on a
+        # method, 1024 entries), so a removed widget's rendered lines stay referenced from
+        # there; clear it (live widgets refill it on their next paint, at no visible cost).
+        from textual._styles_cache import StylesCache
+
+        StylesCache.get_inner_outer.cache_clear()
+        # Widgets refer to each other (parent, children, screen): only the cycle collector
+        # frees them, and a full pass may not come for a long while on its own.
+        gc.collect()
+
+    def restore_view(self, screen: Screen[Any]) -> dict[str, Any]:
+        """Called by an area's `on_mount`: refocus what had focus when the user left it
+        (if they did), and return the rest of its view for the screen to put back."""
+        mode = area_of(screen)
+        view = self.area_views.pop(mode, {}) if mode is not None else {}
+        focus = view.get("focus")
+        if isinstance(focus, str):
+            from textual.css.query import NoMatches
+
+            # A widget no longer there: the screen's own first focus stands.
+            with suppress(NoMatches):
+                screen.query_one(f"#{focus}").focus()
+        return view
 
     def action_help(self) -> None:
-        from magtui.ui.screens.help import HelpScreen, keys_markdown
+        from magtui.ui.screens.help import HelpScreen, active_keys
 
-        self.push_screen(HelpScreen(self.focused, keys_markdown(self)))
+        self.push_screen(HelpScreen(self.focused, active_keys(self)))
 
     def action_save_note(self) -> None:
         from magtui.ui.saving import save_note_now

@@ -11,3 +11,10 @@ AREAS: dict[str, tuple[str, str, str]] = {
     "knowledge": ("f6", "magtui.ui.screens.knowledge:KnowledgeScreen", "KB"),
     "note": ("f7", "magtui.ui.screens.note:NoteScreen", "Note"),
 }
+
+
+def area_of(screen: object) -> str | None:
+    """The mode whose screen this is (by its class name), or None for a dialog."""
+    name = type(screen).__name__
+    return next((mode for mode, (_, target, _) in AREAS.items()
+                 if target.split(":")[1] == name), None)

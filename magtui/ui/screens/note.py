@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Markdown, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from magtui.consultation import Results, consultation_note
 from magtui.notes.render import to_markdown
@@ -16,6 +17,23 @@ from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 PREVIEW_DELAY_S = 0.3
 """Re-render the preview once typing pauses, not on every keystroke."""
+
+
+def preview_text(markdown: str) -> Text:
+    """The note exactly as it will be saved (its Markdown, character for character), with
+    the headings in bold so the sections stand out. One Static draws it: a Markdown widget
+    builds a widget per block, tens of MiB for a note."""
+    text = Text(overflow="fold")
+    fence = ""  # the clinician's free text sits in a fence: a "#" typed there is no heading
+    for line in markdown.splitlines(keepends=True):
+        run = line[: len(line) - len(line.lstrip("`"))]
+        if fence and run.startswith(fence) and not line.strip("`\n"):
+            fence = ""
+        elif not fence and len(run) >= 3:
+            fence = run
+        heading = not fence and line.startswith("#")
+        text.append(line, style="bold" if heading else "")
+    return text
 
 
 class ClinicianText(TextArea):
@@ -39,14 +57,22 @@ class NoteScreen(AreaScreen):
                          id="note-label")
             yield ClinicianText(id="clinician-text", soft_wrap=True, tab_behavior="focus")
             yield Static(id="note-status")
-            with VerticalScroll(id="note-preview-box"):
-                yield Markdown(id="note-preview")
+            with VerticalScroll(id="note-preview-box") as box:
+                box.border_title = "Preview: the note as it will be saved (Markdown)"
+                yield Static(id="note-preview")
 
     def on_mount(self) -> None:
         text_area = self.query_one(ClinicianText)
         text_area.load_text(self.magtui.consultation.clinician_text)
         text_area.cursor_blink = not self.magtui.cursor_blink_disabled
+        # Rebuilt after the user left (app.release_area): the cursor where they were typing.
+        cursor = self.magtui.restore_view(self).get("cursor")
+        if cursor is not None:
+            text_area.cursor_location = cursor
         super().on_mount()
+
+    def view_state(self) -> dict[str, object]:
+        return {"cursor": self.query_one(ClinicianText).cursor_location}
 
     def reload_inputs(self) -> None:
         """After a draft restore: show the restored free text."""
@@ -85,4 +111,4 @@ class NoteScreen(AreaScreen):
         if results is None:
             return
         note = consultation_note(self.magtui.kb, self.magtui.consultation, results)
-        self.query_one("#note-preview", Markdown).update(to_markdown(note))
+        self.query_one("#note-preview", Static).update(preview_text(to_markdown(note)))
