@@ -311,6 +311,11 @@ class MagtuiApp(App[int]):
 
 
 def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
+    # Everything alive now (Textual's modules, the validated KB) lives as long as the app:
+    # keep it out of the cycle collector's passes, which otherwise walk it again and again
+    # while the first frame is built (issue #6: a 12–24 ms full pass at start-up, and
+    # shorter pauses between keys later).
+    gc.freeze()
     app = MagtuiApp(kb, Consultation.from_prefill(prefill))
     code = app.run()
     return code if isinstance(code, int) else 0

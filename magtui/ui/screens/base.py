@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from magtui.consultation import Results
 from magtui.ui.areas import AREAS
+from magtui.ui.widgets.area_footer import AreaFooter
 from magtui.ui.widgets.kidney_banner import KidneyBanner
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class AreaScreen(Screen[None]):
             classes="-stale" if stale else "",
         )
         # Compact: every area key must fit in the footer at 80 columns.
-        yield Footer(compact=True)
+        yield AreaFooter(compact=True)
 
     def body(self) -> ComposeResult:
         raise NotImplementedError

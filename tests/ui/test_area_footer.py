@@ -1,0 +1,84 @@
+"""The area footer shows exactly the keys that work, rebuilt only when they change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets._footer import FooterKey
+
+from magtui.ui.app import MagtuiApp
+from magtui.ui.widgets.area_footer import AreaFooter
+
+SIZE = (120, 40)
+
+
+def _keys(app: MagtuiApp) -> list[FooterKey]:
+    return list(app.screen.query_one(AreaFooter).query(FooterKey))
+
+
+def _shown(app: MagtuiApp) -> list[tuple[str, str]]:
+    return [(key.key, key.description) for key in _keys(app)]
+
+
+def _expected(app: MagtuiApp) -> list[tuple[str, str]]:
+    """What Textual's Footer.compose shows for the bindings active now (one key per action,
+    in binding order, the palette key last); magtui binds no groups."""
+    active = app.screen.active_bindings
+    first: dict[str, tuple[str, str]] = {}
+    for _node, binding, _enabled, _tooltip in active.values():
+        if binding.show:
+            first.setdefault(binding.action, (binding.key, binding.description))
+    shown = list(first.values())
+    palette = active.get(app.COMMAND_PALETTE_BINDING)
+    if palette is not None:
+        shown.append((palette[1].key, palette[1].description))
+    return shown
+
+
+async def test_footer_shows_the_active_keys_once_built(app_for: Callable[..., MagtuiApp]) -> None:
+    app = app_for(autosave=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = _shown(app)
+        assert shown == _expected(app)
+        keys = [key for key, _ in shown]
+        for key in ("y", "n", "u", "ctrl+q", "f1", "ctrl+s", "f2", "f3", "f4", "f5", "f6",
+                    "f7", "ctrl+p"):
+            assert key in keys
+        assert all(key.has_class("-compact") for key in _keys(app))
+
+
+async def test_focus_moves_rebuild_only_when_the_keys_change(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    app = app_for(autosave=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        on_checklist = _keys(app)
+        assert "y" in [key.key for key in on_checklist]
+        # Same keys: moving within the checklist keeps every footer key as it is.
+        await pilot.press("down", "down", "y")
+        await pilot.pause()
+        assert _keys(app) == on_checklist
+        assert all(key.is_attached for key in on_checklist)
+        # The live panel has no finding keys: the footer changes, and says so truthfully.
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id != "findings"
+        assert _shown(app) == _expected(app)
+        assert "y" not in [key for key, _ in _shown(app)]
+        # Back on the checklist, its keys are back.
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "findings"
+        assert _shown(app) == _expected(app)
+        assert "y" in [key for key, _ in _shown(app)]
+
+
+async def test_every_area_footer_matches_textuals(app_for: Callable[..., MagtuiApp]) -> None:
+    app = app_for(autosave=False)
+    async with app.run_test(size=SIZE) as pilot:
+        for area in ("f3", "f4", "f5", "f6", "f7", "f2"):
+            await pilot.press(area)
+            await pilot.pause()
+            assert _shown(app) == _expected(app), area
