@@ -79,3 +79,20 @@ async def test_a_row_that_changes_height_moves_the_rows_below(
         assert "[ ] Chest pain" in rows[at]
         assert "· not asked" in rows[at + 1]  # wrapped again, under its own row
         assert "[ ] Seizure" in rows[at + 2]
+
+
+async def test_rows_are_measured_at_the_width_they_are_drawn_in(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    """At 80×24 the checklist overflows, so a scrollbar narrows it after the rows were first
+    measured: every row's wrapping must be measured again at the narrower width."""
+    app = app_for(autosave=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        checklist = app.screen.query_one(FindingList)
+        assert checklist.show_vertical_scrollbar
+        shown = list(checklist._line_cache.lines)
+        checklist._clear_caches()
+        checklist._update_lines()  # measured afresh at the width it has now
+        assert checklist._line_cache.lines == shown
+        assert checklist.virtual_size.height == len(shown)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
 
 CSS_DIR = Path(__file__).parent.parent / "css"
+DIALOGS_CSS = CSS_DIR / "dialogs.tcss"
+"""Every dialog's rules, parsed when the first dialog opens (not for the first frame)."""
 """Each area's stylesheet, loaded when the area first opens (not at start-up)."""
 DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
 
@@ -68,6 +70,19 @@ class AreaScreen(Screen[None]):
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def _compositor_refresh(self) -> None:
+        # Textual (8.2.8) draws a whole frame when the screen is resized, even inside the
+        # app's start-up batch, and `App._display` then drops it: frames are not shown while
+        # a batch is open. That wasted frame sat on the path to the first one shown (~18 ms,
+        # issue #6). Textual's own refresh timer already waits for the batch to end; wait the
+        # same way here, and repaint everything once it has.
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            self._repaint_required = True
+            self.check_idle()
+            return
+        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         self.sub_title = self.AREA_TITLE

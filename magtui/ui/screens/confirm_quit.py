@@ -11,8 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from magtui.ui.screens.base import DIALOGS_CSS
+
 
 class ConfirmQuit(ModalScreen[str | None]):
+    CSS_PATH = DIALOGS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="quit.cancel"),
         Binding("s", "choose('save')", "Save & quit", id="quit.save"),

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from magtui.ui.screens.base import DIALOGS_CSS
+
 GENERAL = """\
 magtui supports a clinician's judgement during a consultation; it does not diagnose or
 prescribe. Every figure carries its unit and its source (F6 shows every record).
@@ -86,6 +88,7 @@ def help_text(focused: Widget | None, keys: list[Key]) -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = DIALOGS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="help.close"),
     ]

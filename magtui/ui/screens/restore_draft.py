@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from magtui.consultation import Consultation
+from magtui.ui.screens.base import DIALOGS_CSS
 
 
 def draft_summary(draft: Consultation) -> str:
@@ -28,6 +29,7 @@ def draft_summary(draft: Consultation) -> str:
 
 
 class RestoreDraft(ModalScreen[bool]):
+    CSS_PATH = DIALOGS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "choose(False)", "Start afresh", id="draft.discard"),
     ]

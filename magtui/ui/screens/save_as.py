@@ -18,9 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from magtui.notes.store import write_new_file
+from magtui.ui.screens.base import DIALOGS_CSS
 
 
 class SaveAs(ModalScreen[Path | None]):
+    CSS_PATH = DIALOGS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="save_as.cancel"),
     ]

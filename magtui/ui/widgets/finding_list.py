@@ -109,6 +109,24 @@ class FindingList(OptionList):
             return
         self.refresh_lines(lines.index_to_line[index], old_height)
 
+    _lines_width: int | None = None
+    """The width the line map was measured at (see `_update_lines`)."""
+
+    def _update_lines(self) -> None:
+        # OptionList measures each row's height (wrapping) once and keeps it until a Resize.
+        # The width rows wrap in can also change without one: the vertical scrollbar appears
+        # once the rows are known to overflow, narrowing the content by its width. Rows
+        # measured before that would wrap at the old width, so measure them again.
+        region = self.scrollable_content_region
+        if region:
+            width = region.width - self._get_left_gutter_width()
+            if width != self._lines_width and self._line_cache.lines:
+                self._option_render_cache.clear()
+                self._line_cache.clear()
+                self.refresh()
+            self._lines_width = width
+        super()._update_lines()
+
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
