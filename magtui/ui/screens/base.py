@@ -44,6 +44,15 @@ class AreaScreen(Screen[None]):
 
     AREA_TITLE: ClassVar[str] = ""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # A new screen's styles come from the app's stylesheet as it is now, so it is as up
+        # to date as the app's CSS. Saying so spares the full re-parse and restyle of every
+        # stylesheet Textual (8.2.8) runs when a mode's screen is first shown (~9 ms before
+        # the first frame, and again on opening each area; issue #6). A theme change later
+        # still bumps the app's count, so a screen kept in the background is restyled.
+        self._css_update_count = self.app._css_update_count
+
     @property
     def magtui(self) -> MagtuiApp:
         return self.app  # type: ignore[return-value]
