@@ -51,6 +51,15 @@ class Value:
                 value = float(value)
             object.__setattr__(self, name, value)
 
+    @classmethod
+    def trusted(cls, values: dict[str, Any]) -> Any:
+        """Build from values already checked field for field: a validated pydantic model's
+        (`magtui.knowledge.models.Record.to_record`). Skips the generic checks of `__init__`,
+        which cost more than validation itself on a large KB (issue #6: KB scale)."""
+        value = object.__new__(cls)
+        value.__dict__.update(values)
+        return value
+
     def __setattr__(self, name: str, value: object) -> None:
         raise ReadOnlyRecordError(f"{type(self).__name__}.{name}: records are read-only")
 

@@ -34,13 +34,15 @@ class Record(BaseModel):
     )
     RECORD: ClassVar[type[records.Record]] = records.Record
 
+    NESTED: ClassVar[tuple[str, ...]] = ()
+    """Fields that hold another model (converted to its record too)."""
+
     def to_record(self) -> records.Record:
         """The plain record of this validated document (nested models converted too)."""
-        values = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            values[name] = value.to_record() if isinstance(value, Record) else value
-        return self.RECORD(**values)
+        values = dict(self.__dict__)  # pydantic keeps exactly the validated fields here
+        for name in self.NESTED:
+            values[name] = values[name].to_record()
+        return self.RECORD.trusted(values)  # type: ignore[no-any-return]
 
 
 class Sourced(Record):
@@ -236,6 +238,7 @@ class RuleCondition(Record):
 
 class ReferralRule(Sourced):
     RECORD: ClassVar[type[records.Record]] = records.ReferralRule
+    NESTED: ClassVar[tuple[str, ...]] = ("when",)
 
     id: Id
     urgency: Urgency

@@ -102,3 +102,14 @@ def test_a_cached_start_imports_neither_pydantic_nor_tinydb(tmp_path: Path) -> N
                             text=True, check=True)
     assert first.stdout.split(" ", 1)[1].strip() == "['pydantic', 'tinydb']"
     assert second.stdout.strip() == f"{len(load_kb(DEFAULT_KB).findings)} []"
+
+
+def test_records_built_from_validated_models_hold_exactly_their_fields() -> None:
+    """`to_record` skips the checks of `Value.__init__` (speed): what it builds must be what
+    `__init__` would build from the same values, with no field missing or extra."""
+    kb = load_kb(DEFAULT_KB)
+    for records_of_table in (kb.tables() | {"meta": (kb.meta,)}).values():
+        for record in records_of_table:
+            assert set(vars(record)) == set(record.FIELDS), type(record).__name__
+            rebuilt = type(record)(**{name: getattr(record, name) for name in record.FIELDS})
+            assert rebuilt == record
