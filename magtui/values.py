@@ -23,12 +23,15 @@ class ReadOnlyRecordError(AttributeError):
 
 class Value:
     """Fields are the class annotations, base classes first; a class attribute of the same
-    name is the field's default. A field annotated `float` turns an `int` into a `float`,
-    as pydantic did, so a value reads and serialises the same however it was given."""
+    name is the field's default. Values are given by keyword or, as to a dataclass, in field
+    order. With `COERCE_FLOATS`, a field annotated `float` turns an `int` into a `float`, as
+    pydantic does, so a value reads and serialises the same however it was given."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
     DEFAULTS: ClassVar[dict[str, Any]] = {}
     FLOATS: ClassVar[frozenset[str]] = frozenset()
+    COERCE_FLOATS: ClassVar[bool] = False
+    """True where values mirror a pydantic model (KB records, notes), as pydantic would."""
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -39,7 +42,16 @@ class Value:
         cls.DEFAULTS = {n: getattr(cls, n, REQUIRED) for n in cls.FIELDS}
         cls.FLOATS = cls.FLOATS | {n for n, a in own.items() if "float" in a}
 
-    def __init__(self, **values: Any) -> None:
+    def __init__(self, *args: Any, **values: Any) -> None:
+        if args:  # positional, in field order, as a dataclass takes them
+            if len(args) > len(self.FIELDS):
+                raise TypeError(f"{type(self).__name__}: {len(args)} values for "
+                                f"{len(self.FIELDS)} fields")
+            named = dict(zip(self.FIELDS, args, strict=False))
+            twice = named.keys() & values.keys()
+            if twice:
+                raise TypeError(f"{type(self).__name__}: {sorted(twice)} given twice")
+            values |= named
         unknown = values.keys() - self.DEFAULTS.keys()
         if unknown:
             raise TypeError(f"{type(self).__name__}: unknown field(s) {sorted(unknown)}")
@@ -47,7 +59,7 @@ class Value:
             value = values.get(name, default)
             if value is REQUIRED:
                 raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-            if type(value) is int and name in self.FLOATS:
+            if self.COERCE_FLOATS and type(value) is int and name in self.FLOATS:
                 value = float(value)
             object.__setattr__(self, name, value)
 

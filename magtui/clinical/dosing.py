@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Literal
 
 from magtui.clinical.intake import IntakeResult
@@ -11,6 +10,7 @@ from magtui.clinical.renal import KidneyAssessment
 from magtui.clinical.units import elemental_mg_to_mmol, round_half_up
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import SupplementForm
+from magtui.values import Value
 
 TOXICITY_MG_PER_DAY = 5000
 """ODS: very large doses (typically over 5,000 mg/day, laxatives/antacids) have caused toxicity."""
@@ -18,16 +18,14 @@ FACT_SHEET = "ods_magnesium"
 WARNING_LEVELS = ("danger", "caution", "info")
 
 
-@dataclass(frozen=True, slots=True)
-class DoseWarning:
+class DoseWarning(Value):
     code: str
     text: str
     source: str
     level: Literal["danger", "caution", "info"] = "caution"
 
 
-@dataclass(frozen=True, slots=True)
-class DoseResult:
+class DoseResult(Value):
     form: SupplementForm
     entered_as: Literal["compound", "elemental"]
     entered_mg: float
@@ -119,7 +117,7 @@ def calculate_dose(
     # Most serious first (danger, caution, info); the stable sort keeps the order below
     # within a level.
     ordered = sorted(_warnings(kb, result), key=lambda w: WARNING_LEVELS.index(w.level))
-    return replace(result, warnings=tuple(ordered))
+    return result.replace(warnings=tuple(ordered))
 
 
 def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:

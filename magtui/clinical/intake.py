@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, InputError
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Condition, IntakeRow, Sex
+from magtui.values import Value
 
 
 def age_to_months(age_years: float) -> int:
@@ -17,8 +17,7 @@ def age_to_months(age_years: float) -> int:
     return math.floor(age_years * 12 + 1e-9)
 
 
-@dataclass(frozen=True, slots=True)
-class IntakeResult:
+class IntakeResult(Value):
     age_months: int
     sex: Sex
     condition: Condition

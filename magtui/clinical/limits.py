@@ -8,7 +8,8 @@ that names the field and the limit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from magtui.values import Value
 
 
 class InputError(ValueError):
@@ -20,8 +21,7 @@ class InputError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-@dataclass(frozen=True, slots=True)
-class Limit:
+class Limit(Value):
     """An inclusive plausible range for one input, in one unit."""
 
     field: str

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
 
 from magtui.knowledge.records import ReferralRule, RuleCondition, Urgency
 from magtui.knowledge.vocabulary import URGENCY_ORDER
+from magtui.values import Value
 
 URGENCY_HEADLINE: dict[str, str] = {
     "emergency": "EMERGENCY",
@@ -41,8 +41,7 @@ def condition_holds(when: RuleCondition, present: Set[str], facts: Set[str]) -> 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Referral:
+class Referral(Value):
     urgency: Urgency
     fired: tuple[ReferralRule, ...]
     """Every rule that fired, most urgent first (KB order within a level)."""

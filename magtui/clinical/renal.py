@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from magtui.clinical.limits import AGE_YEARS, CREATININE, EGFR, EGFR_MIN_AGE_YEARS, InputError
 from magtui.clinical.units import CreatinineUnit, creatinine_to_mg_dl, round_half_up
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import KidneyBand, KidneyRisk, Sex
+from magtui.values import Value
 
 EQUATION = "CKD-EPI 2021"
 EGFR_UNIT = "mL/min/1.73 m²"
@@ -45,8 +45,7 @@ def kdigo_category(egfr: float) -> tuple[KdigoCategory, str]:
     return "G5", "kidney failure"
 
 
-@dataclass(frozen=True, slots=True)
-class KidneyAssessment:
+class KidneyAssessment(Value):
     """What is known of kidney function, and what it means for magnesium."""
 
     risk: KidneyRisk
@@ -108,8 +107,7 @@ def _from_egfr(kb: KnowledgeBase, egfr: float) -> KidneyAssessment:
     return KidneyAssessment(band.risk, "egfr", egfr, band)
 
 
-@dataclass(frozen=True, slots=True)
-class EgfrResult:
+class EgfrResult(Value):
     age_years: float
     sex: Sex
     creatinine: float

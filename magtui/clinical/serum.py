@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from magtui.clinical.limits import SERUM_MG
 from magtui.clinical.units import (
     SerumUnit,
@@ -14,6 +12,7 @@ from magtui.clinical.units import (
 )
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import SerumBand
+from magtui.values import Value
 
 DEFICIENCY_BANDS = frozenset({"severe_low", "low"})
 EXCESS_BANDS = frozenset({"high", "moderate_high", "severe_high", "critical_high"})
@@ -35,8 +34,7 @@ def classify_serum(kb: KnowledgeBase, mmol_l: float) -> SerumBand:
     return next(band for band in kb.serum_bands if in_band(band, mmol_l))
 
 
-@dataclass(frozen=True, slots=True)
-class SerumResult:
+class SerumResult(Value):
     value: float
     unit: SerumUnit
     mmol_per_l_exact: float

@@ -7,7 +7,6 @@ are recorded; red flags not yet asked are reported, never assumed absent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from magtui.clinical.limits import InputError
@@ -17,6 +16,7 @@ from magtui.clinical.serum import SerumResult
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Advice, Finding, Interaction, Pattern
 from magtui.knowledge.vocabulary import RED_FLAG_IDS
+from magtui.values import Value
 
 FindingState = Literal["present", "absent", "not_asked"]
 SERUM_ENTRY = "serum_magnesium"
@@ -29,8 +29,7 @@ PATTERN_MEANING: dict[str, str] = {
 """The pattern as every output says it: the word, and what it means."""
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(Value):
     """One line of 'why this pattern': a finding (or the serum value) and what it supports."""
 
     finding: str
@@ -41,8 +40,7 @@ class Explanation:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class TriageResult:
+class TriageResult(Value):
     states: Mapping[str, FindingState]
     pattern: Pattern
     explanation: tuple[Explanation, ...]

@@ -5,7 +5,6 @@ It holds plain records (`magtui.knowledge.records`), never pydantic models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from magtui.knowledge.records import (
@@ -22,10 +21,10 @@ from magtui.knowledge.records import (
     Source,
     SupplementForm,
 )
+from magtui.values import Value
 
 
-@dataclass(frozen=True, slots=True)
-class KnowledgeBase:
+class KnowledgeBase(Value):
     path: Path
     meta: Meta
     sources: dict[str, Source]

@@ -92,6 +92,4 @@ def store(key: str, kb: KnowledgeBase) -> None:
 
 
 def _with_path(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
-    from dataclasses import replace
-
-    return replace(kb, path=path)
+    return kb.replace(path=path)  # type: ignore[no-any-return]

@@ -30,6 +30,8 @@ SerumBandId = Literal[
 class Record(Value):
     """Base of every KB record: immutable, the KB is read-only to the whole program."""
 
+    COERCE_FLOATS = True
+
 
 class Sourced(Record):
     source: str

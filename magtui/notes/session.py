@@ -85,6 +85,8 @@ def _check_finite(owner: Value) -> None:
 
 
 class NoteValue(Value):
+    COERCE_FLOATS = True
+
     def __init__(self, **values: Any) -> None:
         super().__init__(**values)
         _check_finite(self)

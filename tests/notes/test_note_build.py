@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -101,7 +100,7 @@ def test_sources_are_resolved_to_titles_and_urls(
 def test_unknown_source_ids_are_kept_visible_not_dropped(
     kb_or_skip: KnowledgeBase, scenario_1: Callable[..., SessionNote]
 ) -> None:
-    bare = dataclasses.replace(kb_or_skip, sources={})
+    bare = kb_or_skip.replace(sources={})
     note = scenario_1(bare)
     assert note.sources and all("not in the KB" in s.title for s in note.sources)
 

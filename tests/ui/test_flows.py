@@ -253,13 +253,12 @@ async def test_invalid_serum_is_refused_and_nothing_computed(
 async def test_an_overdue_kb_review_is_shown_on_every_area(
     kb: KnowledgeBase, screen_text: ScreenText
 ) -> None:
-    from dataclasses import replace
     from datetime import date
 
     from magtui.consultation import Consultation
 
     stale_meta = kb.meta.replace(reviewed=date(2020, 1, 1), next_review=date(2021, 1, 1))
-    app = MagtuiApp(replace(kb, meta=stale_meta), Consultation(), cursor_blink=False,
+    app = MagtuiApp(kb.replace(meta=stale_meta), Consultation(), cursor_blink=False,
                     autosave=False)
     async with app.run_test(size=(100, 32)) as pilot:
         for key in AREA_KEYS:

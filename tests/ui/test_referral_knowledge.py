@@ -7,7 +7,6 @@ without scrolling"), never the clinical engine's internals. `kb` is the shipped 
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import date
 from typing import Any, ClassVar
@@ -234,7 +233,7 @@ async def test_kb_empty_search_lists_every_record_by_table(kb: KnowledgeBase) ->
 
 
 async def test_kb_warns_when_review_date_passed(kb: KnowledgeBase) -> None:
-    overdue = dataclasses.replace(kb, meta=kb.meta.replace(
+    overdue = kb.replace(meta=kb.meta.replace(
         reviewed=date(2019, 1, 1), next_review=date(2020, 1, 1)))
     app = make_app(overdue)
     async with app.run_test(size=SIZE) as pilot:
