@@ -1,8 +1,8 @@
 """The consultation app: one mode per area (F2–F7), app-wide keys, one shared consultation.
 
-Each area is a mode. Only the triage checklist's screen lives for the whole consultation;
-any other area's screen is released when the user leaves it and rebuilt when they come back
-(`release_area`), so the app holds one area's widgets at a time, not six (issue #6: memory).
+Each area is a mode. An area's screen is released when the user leaves it and rebuilt when
+they come back (`release_area`), so the app holds one area's widgets at a time, not six
+(issue #6: memory; coming back costs a rebuild, ~60 ms more than a kept screen).
 Nothing is lost by that: every input, even invalid typed text, lives in `app.consultation`,
 and each screen builds its fields from it; what is only a view (focus, a search, a scroll
 position) is kept in `app.area_views` and put back. Every change goes through `update()`,
@@ -41,9 +41,10 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-KEEP_ALIVE = frozenset({"triage"})
-"""Areas whose screen is never released: the checklist is the consultation's home, visited
-most, and must answer a keystroke at once (issue #6: keystroke budget)."""
+KEEP_ALIVE: frozenset[str] = frozenset()
+"""Areas whose screen is never released. None since issue #6 (memory): the checklist too is
+rebuilt on return, with its highlighted finding, focus and panel scroll put back
+(`TriageScreen.view_state`); its keystrokes are as fast once it is built."""
 
 
 def _magtui_commands() -> type[Provider]:
@@ -123,6 +124,10 @@ class MagtuiApp(App[int]):
     # ------------------------------------------------------------------ state
 
     def on_mount(self) -> None:
+        if not gc.isenabled():
+            # `run` paused the cycle collector for the start-up; the first frame resumes it
+            # (`first_frame_drawn`), and this at the latest, should no frame come.
+            self.set_timer(2.0, self.first_frame_drawn)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
         self._on_screen_change(self.screen)
         if not self.autosave:
@@ -154,6 +159,11 @@ class MagtuiApp(App[int]):
             if reload is not None:
                 reload()
         self.notify("Draft restored: everything typed before the interruption is back.")
+
+    def first_frame_drawn(self) -> None:
+        """Called by an area once it has drawn a frame: start-up is over."""
+        if not gc.isenabled():
+            gc.enable()
 
     def _on_screen_change(self, screen: Screen[Any]) -> None:
         # Once per screen (a second subscription would call us twice).
@@ -207,7 +217,7 @@ class MagtuiApp(App[int]):
     def release_area(self, mode: str) -> None:
         """Free a left area's screen; its mode builds a new one from the consultation.
 
-        Kept instead: the checklist (`KEEP_ALIVE`), and an area with a dialog open over it
+        Kept instead: any area in `KEEP_ALIVE`, and an area with a dialog open over it
         (e.g. "Save as" with a path half typed), so the user finds it as they left it.
         """
         if mode in KEEP_ALIVE or mode == self.current_mode:
@@ -229,8 +239,21 @@ class MagtuiApp(App[int]):
         self.area_views[mode] = view
         removed = self.remove_mode(mode)
         self.add_mode(mode, self.MODES[mode])
+        if self._compose_screen is screen:
+            # The first screen shown stays referenced by Textual for the app's whole run
+            # (`App._compose_screen`, and a local of the app's message loop); it would keep
+            # every widget it had. Queries on the app go to the current screen instead.
+            self._compose_screen = None
 
-        self.call_next(self._collect_released, removed)
+        async def removed_and_emptied() -> None:
+            await removed
+            # A removed screen still holds its widgets in caches Textual (8.2.8) does not
+            # clear on removal: the widgets awaiting layout, and its children lists.
+            screen._layout_widgets.clear()
+            screen._nodes._displayed_nodes = (-1, [])
+            screen._nodes._displayed_visible_nodes = (-1, [])
+
+        self.call_next(self._collect_released, removed_and_emptied())
         # Textual drops a closed node's watcher only when the value next changes; until then
         # the watcher list would keep the whole released screen alive. Drop it now.
         watchers = getattr(self, "__watchers", {}).get("results", [])
@@ -316,6 +339,12 @@ def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
     # while the first frame is built (issue #6: a 12–24 ms full pass at start-up, and
     # shorter pauses between keys later).
     gc.freeze()
-    app = MagtuiApp(kb, Consultation.from_prefill(prefill))
-    code = app.run()
+    # And no collection at all until the first frame is up (`first_frame_drawn`): building
+    # it allocates heavily, and a pass would only find the few cycles it leaves (~7 ms).
+    gc.disable()
+    try:
+        app = MagtuiApp(kb, Consultation.from_prefill(prefill))
+        code = app.run()
+    finally:
+        gc.enable()
     return code if isinstance(code, int) else 0

@@ -160,17 +160,93 @@ async def test_referral_scroll_survives_leaving(app_for: AppFor) -> None:
         assert app.screen.query_one("#ref-scroll").scroll_y == y
 
 
-async def test_triage_is_kept_and_a_left_area_is_freed(app_for: AppFor) -> None:
+async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
+    app_for: AppFor,
+) -> None:
+    app = app_for(autosave=False)
+    async with app.run_test(size=(80, 24)) as pilot:  # small: the live panel scrolls too
+        first = app.screen
+        findings = first.query_one("#findings", OptionList)
+        findings.highlighted = findings.get_option_index("seizure")  # a red flag, far down
+        await pilot.pause()
+        await pilot.press("y", "down", "n")  # seizure present, the next finding absent
+        await pilot.pause()
+        highlighted = findings.highlighted_option.id  # type: ignore[attr-defined, union-attr]
+        list_y = findings.scroll_y
+        assert highlighted != "seizure" and list_y > 0
+        panel = first.query_one("#triage-panel")
+        panel.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        panel_y = panel.scroll_y
+        assert panel_y > 0
+        question = shown(app, "#finding-question")
+        marks = [str(row.prompt) for row in findings.options]  # type: ignore[attr-defined]
+
+        for key in ("f3", "f6"):  # via another area; and via F2 from F6 itself
+            await go(pilot, key)
+            assert not first.is_attached  # released, not kept
+            await go(pilot, "f2")
+            await pilot.pause()
+            screen = app.screen
+            again = screen.query_one("#findings", OptionList)
+            assert [str(row.prompt) for row in again.options] == marks  # same states
+            assert again.highlighted_option.id == highlighted  # type: ignore[union-attr]
+            assert again.scroll_y == list_y
+            assert screen.query_one("#triage-panel").scroll_y == panel_y
+            assert app.focused is screen.query_one("#triage-panel")
+            assert shown(app, "#finding-question") == question
+            # Keys act on the same finding as before leaving.
+            again.focus()
+            await pilot.press("u")
+            await pilot.pause()
+            assert highlighted not in app.consultation.states
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.consultation.states[highlighted] == "absent"
+            screen.query_one("#triage-panel").focus()
+            await pilot.pause()
+            first = screen
+        assert app.consultation.states["seizure"] == "present"
+
+
+async def test_red_flag_asked_for_from_referral_stays_in_view_of_a_rebuilt_checklist(
+    app_for: AppFor,
+) -> None:
+    app = app_for(autosave=False, states={"cramps_spasms": "present"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#triage-panel").focus()
+        await pilot.press("end")  # a scrolled panel: the rebuilt checklist scrolls it back
+        await pilot.pause()
+        await go(pilot, "f5")
+        await pilot.press("a")  # to the checklist, at the first red flag not yet asked
+        await pilot.pause()
+        await pilot.pause()
+        findings = app.screen.query_one("#findings", OptionList)
+        assert findings.highlighted_option.id == "breathing_difficulty"  # type: ignore[union-attr]
+        top = findings._index_to_line[findings.highlighted]  # type: ignore[index]
+        height = findings.scrollable_content_region.height
+        assert findings.scroll_y <= top < findings.scroll_y + height
+
+
+async def test_a_left_area_is_freed_the_first_checklist_too(app_for: AppFor) -> None:
     app = app_for(autosave=False)
     async with app.run_test(size=SIZE) as pilot:
-        triage = app.screen
+        # The first screen shown is referenced by Textual for the whole run: its widgets
+        # must go all the same.
+        first_list = weakref.ref(app.screen.query_one("#findings"))
         await go(pilot, "f3")
         patient = weakref.ref(app.screen)
         await go(pilot, "f2")
-        assert app.screen is triage  # the checklist is never rebuilt
+        await pilot.pause(0.1)
+        gc.collect()
+        assert first_list() is None
+        assert app.screen.query_one("#findings") is not None  # a new checklist
+        await go(pilot, "f4")
         await pilot.pause(0.1)
         gc.collect()
         assert patient() is None  # nothing keeps the left area's widgets alive
+        assert not [obj for obj in gc.get_objects() if type(obj).__name__ == "FindingList"]
         # Nor their rendered lines: Textual's lru_cache on StylesCache.get_inner_outer
         # would otherwise keep each removed widget's line cache.
         objects = gc.get_objects()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -58,3 +59,17 @@ async def test_a_theme_change_reaches_every_area(app_for: Callable[..., MagtuiAp
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#area-bar").styles.background == _expected(app, "panel")
+
+
+async def test_the_collector_paused_for_start_up_resumes_with_the_first_frame(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    """`run` pauses the cycle collector while the first frame is built; it must come back."""
+    gc.disable()
+    try:
+        app = app_for(autosave=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()

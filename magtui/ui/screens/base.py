@@ -92,6 +92,8 @@ class AreaScreen(Screen[None]):
             self.check_idle()
             return
         super()._compositor_refresh()
+        if self is app.screen:
+            self.magtui.first_frame_drawn()
 
     def on_mount(self) -> None:
         self.sub_title = self.AREA_TITLE
