@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import statistics
 import sys
@@ -227,7 +228,11 @@ def _magtui_app(consultation: Any) -> App[Any]:
     from magtui.knowledge.loader import load_kb
     from magtui.ui.app import MagtuiApp
 
-    return MagtuiApp(load_kb(), consultation, cursor_blink=False, autosave=False)
+    kb = load_kb()
+    # As `magtui.ui.app.run` starts the app: what is alive before it (Textual, the KB) is
+    # frozen out of the cycle collector's passes.
+    gc.freeze()
+    return MagtuiApp(kb, consultation, cursor_blink=False, autosave=False)
 
 
 TRIAGE_FINDING = "seizure"

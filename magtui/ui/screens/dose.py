@@ -29,7 +29,10 @@ from magtui.ui.widgets.fields import (
     MarkedRadioButton,
     cursor_blink,
     show_field_errors,
+    sync_as_typed,
+    typed_already,
 )
+from magtui.ui.widgets.text import show_text
 
 EnteredAs = Literal["compound", "elemental"]
 AMOUNT_LIMITS: dict[EnteredAs, tuple[Limit, str]] = {
@@ -140,6 +143,7 @@ class DoseScreen(AreaScreen):
     def on_mount(self) -> None:
         # AreaScreen.on_mount also runs (Textual dispatches on_mount along the MRO).
         self._sync()
+        sync_as_typed(self, self._sync)
         self.query_one("#form", Select).focus()
         self.magtui.restore_view(self)  # back to the field last used, if the area was left
 
@@ -199,6 +203,8 @@ class DoseScreen(AreaScreen):
     @on(Select.Changed)
     @on(RadioSet.Changed)
     def _field_changed(self, event: Any) -> None:
+        if typed_already(event):
+            return  # `sync_as_typed` has synced the form as the text changed
         if isinstance(event, RadioSet.Changed):
             # Compound and elemental amounts have different plausible ranges: re-check.
             amount = self.query_one("#amount", Input)
@@ -223,7 +229,7 @@ class DoseScreen(AreaScreen):
         show_field_errors(self, self._local_errors, results.problems, PROBLEM_SLOTS)
         dose = results.dose
         status = self.query_one("#dose-status", Static)
-        status.update(self._status_text(results))
+        show_text(status, self._status_text(results))
         status.display = dose is None
         kidney = results.kidney
         for risk in ("high", "caution", "low", "unknown"):
@@ -235,14 +241,14 @@ class DoseScreen(AreaScreen):
             widget.display = dose is not None
         if dose is None:
             return
-        summary.update(self._summary_text(dose))
+        show_text(summary, self._summary_text(dose))
         summary.set_class(dose.exceeds_ul, "-exceeds-ul")
         ordered = list(dose.warnings)  # already most serious first (magtui.clinical.dosing)
-        warnings.update(self._warnings_text(ordered))
+        show_text(warnings, self._warnings_text(ordered))
         levels = {w.level for w in ordered}
         warnings.set_class("danger" in levels, "-danger")
         warnings.set_class("danger" not in levels and "caution" in levels, "-caution")
-        explain.update(self._explain_text(dose))
+        show_text(explain, self._explain_text(dose))
 
     def _status_text(self, results: Results) -> str:
         """Before a dose is computed: what is missing, and what kidney function means."""

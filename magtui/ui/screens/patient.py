@@ -28,6 +28,8 @@ from magtui.ui.widgets.fields import (
     MarkedRadioButton,
     cursor_blink,
     show_field_errors,
+    sync_as_typed,
+    typed_already,
 )
 from magtui.ui.widgets.kidney_banner import banner_text
 
@@ -214,6 +216,7 @@ class PatientScreen(AreaScreen):
         # AreaScreen.on_mount also runs (Textual dispatches on_mount along the MRO) and
         # renders the results; here: check the prefilled text exactly as if typed.
         self._sync()
+        sync_as_typed(self, self._sync)
         self.query_one("#age-years", Input).focus()
         self.magtui.restore_view(self)  # back to the field last used, if the area was left
 
@@ -309,6 +312,8 @@ class PatientScreen(AreaScreen):
     @on(RadioSet.Changed)
     @on(Checkbox.Changed)
     def _field_changed(self, event: Input.Changed | RadioSet.Changed | Checkbox.Changed) -> None:
+        if typed_already(event):
+            return  # `sync_as_typed` has synced the form as the text changed
         if isinstance(event, RadioSet.Changed) and event.radio_set.id == "creatinine-unit":
             # The same number means a different amount in the other unit: re-check it.
             creatinine = self.query_one("#creatinine", Input)

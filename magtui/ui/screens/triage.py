@@ -12,6 +12,7 @@ from magtui.clinical.triage import PATTERN_MEANING
 from magtui.consultation import Results
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.widgets.finding_list import WORD, FindingList
+from magtui.ui.widgets.text import show_text
 
 URGENCY_CLASSES = tuple(
     f"-urgency-{level}" for level in ("emergency", "urgent", "routine", "self_care")
@@ -101,7 +102,7 @@ class TriageScreen(AreaScreen):
         """
         if self._shown.get(widget_id) != markup:
             self._shown[widget_id] = markup
-            self.query_one(f"#{widget_id}", Static).update(markup)
+            show_text(self.query_one(f"#{widget_id}", Static), markup)
 
     def show_results(self, results: Results) -> None:
         triage = results.triage

@@ -5,6 +5,7 @@ Each carries its own F1 help text, and every choice shows a symbol, not only a c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.markup import escape
@@ -35,6 +36,24 @@ def show_field_errors(screen: Screen[Any], local_errors: dict[str, str],
         widget.update("\n".join(lines))
         widget.display = bool(lines)
 
+
+
+def sync_as_typed(screen: Screen[Any], sync: Callable[[], None]) -> None:
+    """Run `sync` the moment any field's text changes (a key, a paste, a restored draft).
+
+    Input announces a change with a Changed message, handled after the next refresh has
+    already drawn the typed digit: the figures it changes would follow one frame (~17 ms)
+    later (issue #6: keystroke budget). A watcher on the value runs at once, after Input's
+    own validation, so the digit and what it changes are drawn in the same frame. Screens
+    then ignore FieldInput's Changed messages (see `typed_already`).
+    """
+    for field in screen.query(FieldInput):
+        screen.watch(field, "value", lambda _value: sync(), init=False)
+
+
+def typed_already(event: object) -> bool:
+    """True for a Changed message `sync_as_typed` has already acted on."""
+    return isinstance(event, Input.Changed) and isinstance(event.input, FieldInput)
 
 
 class FieldInput(Input):
