@@ -50,9 +50,9 @@ def load_kb(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     cached = cache.load_cached(key, kb_path)
     if cached is not None:
         return cached
-    from magtui.knowledge.validate import validate
+    from magtui.knowledge.validate import validate_bytes
 
-    kb = validate(kb_path, where, _parse(kb_path, where, data))
+    kb = validate_bytes(kb_path, where, data)
     cache.store(key, kb)
     return kb
 
@@ -70,7 +70,7 @@ def _read_bytes(path: Path, where: str) -> bytes:
         raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
 
 
-def _parse(path: Path, where: str, data: bytes) -> Any:
+def parse(path: Path, where: str, data: bytes) -> Any:
     import json  # only when the bytes were not validated before (no cache entry)
 
     try:

@@ -61,18 +61,26 @@ class ReadOnlyJSONStorage(Storage):
         raise PermissionError(f"{self._path}: the knowledge base is read-only")
 
 
-def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
-    """Every problem in the parsed KB raises one `KBError`; else the KB of plain records."""
-    # Validation builds two objects per document (model, then record) and keeps them all:
-    # the cycle collector would walk the growing heap again and again for cycles that are
-    # not there (a third of the time of a 100x KB; issue #6). Pause it meanwhile.
+def validate_bytes(kb_path: Path, where: str, data: bytes) -> KnowledgeBase:
+    """Parse and validate the KB file's bytes: one `KBError` listing every problem, or the
+    KB of plain records."""
+    from magtui.knowledge.loader import parse
+
+    # Parsing and validation build three objects per document (dict, model, record) and keep
+    # them all: the cycle collector would walk the growing heap again and again for cycles
+    # that are not there (a third of the time of a 100x KB; issue #6). Pause it meanwhile.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _validate(kb_path, where, raw)
+        return validate(kb_path, where, parse(kb_path, where, data))
     finally:
         if collecting:
             gc.enable()
+
+
+def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
+    """Every problem in the parsed KB raises one `KBError`; else the KB of plain records."""
+    return _validate(kb_path, where, raw)
 
 
 def _validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
@@ -92,7 +100,7 @@ def _validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
         rows: list[tuple[int, Record]] = []
         for doc in db.table(table).all():
             try:
-                rows.append((doc.doc_id, model.model_validate(dict(doc))))
+                rows.append((doc.doc_id, model.model_validate(doc)))  # a Document is a dict
             except ValidationError as exc:
                 problems.extend(_describe(where, table, doc.doc_id, exc))
                 incomplete.add(table)
@@ -166,14 +174,16 @@ def _cross_check(
         ids[table] = seen
 
     # Every clinical record cites a source that exists.
+    sources = ids["sources"]
     for table, rows in records.items():
         for doc_id, record in rows:
-            if isinstance(record, Sourced):
-                for name, value in [("source", record.source)] + [
-                    (f"see_also.{i}", s) for i, s in enumerate(record.see_also)
-                ]:
-                    if value not in ids["sources"]:
-                        say(table, doc_id, name, f"unknown source id {value!r}")
+            if not isinstance(record, Sourced):
+                continue
+            if record.source not in sources:
+                say(table, doc_id, "source", f"unknown source id {record.source!r}")
+            for i, value in enumerate(record.see_also):
+                if value not in sources:
+                    say(table, doc_id, f"see_also.{i}", f"unknown source id {value!r}")
 
     for advice_id, use in ENGINE_ADVICE_IDS.items():
         if advice_id not in ids["advice"]:
