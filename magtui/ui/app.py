@@ -111,6 +111,7 @@ class MagtuiApp(App[int]):
         self.draft_timer: Timer | None = None
         self.autosave = autosave
         self._history: list[str] = []
+        self._after_first_frame = []
         self.area_views: dict[str, dict[str, Any]] = {}
         """What a released area showed beyond the consultation (focus, search, scroll),
         by mode; the rebuilt screen takes it back (`restore_view`)."""
@@ -160,10 +161,28 @@ class MagtuiApp(App[int]):
                 reload()
         self.notify("Draft restored: everything typed before the interruption is back.")
 
+    frame_shown = False
+    """True once an area has drawn its first frame (see `after_first_frame`)."""
+
     def first_frame_drawn(self) -> None:
         """Called by an area once it has drawn a frame: start-up is over."""
         if not gc.isenabled():
             gc.enable()
+        if not self.frame_shown:
+            self.frame_shown = True
+            waiting, self._after_first_frame = self._after_first_frame, []
+            for callback in waiting:
+                self.call_later(callback)
+
+    _after_first_frame: list[Callable[[], object]]
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first frame is on screen (at once if it already is): work
+        the clinician does not need to see first waits for the checklist (issue #6)."""
+        if self.frame_shown:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def _on_screen_change(self, screen: Screen[Any]) -> None:
         # Once per screen (a second subscription would call us twice).

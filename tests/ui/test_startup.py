@@ -73,3 +73,21 @@ async def test_the_collector_paused_for_start_up_resumes_with_the_first_frame(
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_work_put_after_the_first_frame_runs_once_it_is_drawn(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    """The footer's keys wait for the first frame (issue #6); they must still come, and work
+    asked for later runs at once."""
+    app = app_for(autosave=False)
+    ran: list[str] = []
+    app.after_first_frame(lambda: ran.append("early"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.frame_shown and ran == ["early"]
+        app.after_first_frame(lambda: ran.append("late"))
+        await pilot.pause()
+        assert ran == ["early", "late"]
+        footer_keys = [key.key for key in app.screen.query("FooterKey")]
+        assert "y" in footer_keys and "ctrl+s" in footer_keys

@@ -39,7 +39,14 @@ class AreaFooter(Footer):
             return
         if self.is_attached and screen is self.screen and not self._rebuild_pending:
             self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild)
+            # The keys are drawn once the checklist is on screen, not before it: an empty
+            # footer bar for a frame costs the clinician nothing (issue #6).
+            after_first_frame = getattr(self.app, "after_first_frame", None)
+            if after_first_frame is not None and not getattr(self.app, "frame_shown", True):
+                # Run by the footer itself: its keys are composed in its own context.
+                after_first_frame(lambda: self.call_later(self._rebuild))
+            else:
+                self.call_after_refresh(self._rebuild)
 
     def _wanted(self) -> tuple[object, ...]:
         """Everything `Footer.compose` builds the keys from, as it would read it now."""
