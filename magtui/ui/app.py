@@ -129,8 +129,6 @@ class MagtuiApp(App[int]):
             # `run` paused the cycle collector for the start-up; the first frame resumes it
             # (`first_frame_drawn`), and this at the latest, should no frame come.
             self.set_timer(2.0, self.first_frame_drawn)
-        self.screen_change_signal.subscribe(self, self._on_screen_change)
-        self._on_screen_change(self.screen)
         if not self.autosave:
             return
         from magtui.ui.drafts import read_draft
@@ -183,26 +181,6 @@ class MagtuiApp(App[int]):
             self.call_later(callback)
         else:
             self._after_first_frame.append(callback)
-
-    def _on_screen_change(self, screen: Screen[Any]) -> None:
-        # Once per screen (a second subscription would call us twice).
-        screen.bindings_updated_signal.unsubscribe(self)
-        screen.bindings_updated_signal.subscribe(self, self._drop_old_footer_keys)
-
-    @staticmethod
-    def _drop_old_footer_keys(screen: Screen[Any]) -> None:
-        """Free the footer keys of the footer's previous rebuild (issue #6: memory).
-
-        Textual's Footer rebuilds its keys whenever the bindings change (every focus change,
-        every area switch), and each removed key stays referenced by the Footer's `compact`
-        watcher list until `compact` next changes, which it never does: about 25 KiB per key,
-        two dozen keys per Tab press, for as long as the screen lives. Re-publishing
-        `compact` (same value) makes Textual drop the watchers of removed keys.
-        """
-        from textual.widgets import Footer
-
-        for footer in screen.query(Footer):
-            footer.mutate_reactive(Footer.compact)
 
     def _all_area_screens(self) -> list[Screen[Any]]:
         return [screen for stack in self._screen_stacks.values() for screen in stack]

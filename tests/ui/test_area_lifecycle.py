@@ -281,3 +281,20 @@ async def test_old_footer_keys_do_not_pile_up(app_for: AppFor) -> None:
         live = [key for key in keys if key.is_attached]
         # A rebuild or two may still be waiting to go, not one per Tab press (12 here).
         assert len(keys) - len(live) <= 3 * len(live)
+
+
+async def test_old_footer_keys_do_not_pile_up_when_the_keys_change(app_for: AppFor) -> None:
+    """Focus moving between the checklist and the live panel changes the keys on show, so
+    the footer is rebuilt each time; the keys it removed must go."""
+    app = app_for(autosave=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in ("tab", "shift+tab") * 6:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause(0.1)
+        gc.collect()
+        keys = [obj for obj in gc.get_objects() if isinstance(obj, FooterKey)]
+        live = [key for key in keys if key.is_attached]
+        assert live
+        assert len(keys) - len(live) <= 3 * len(live)

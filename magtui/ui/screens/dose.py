@@ -28,9 +28,12 @@ from magtui.ui.widgets.fields import (
     HelpRadioSet,
     MarkedRadioButton,
     cursor_blink,
+    invalid_text,
     show_field_errors,
     sync_as_typed,
     typed_already,
+    typed_in,
+    with_typed,
 )
 from magtui.ui.widgets.text import show_text
 
@@ -178,21 +181,13 @@ class DoseScreen(AreaScreen):
     def _sync(self) -> None:
         dose, errors = self._read()
         self._local_errors = errors
-        typed: dict[str, str] = {}
-        for field_id in FIELDS:
-            field = self.query_one(f"#{field_id}", Input)
-            field.set_class(field_id in errors, "-invalid")
-            if field_id in errors and field.value.strip():
-                # Invalid text is never used, but it was typed: the draft keeps it.
-                typed[field_id] = field.value
+        typed = invalid_text(self, FIELDS, errors)
         consultation = self.magtui.consultation
-        if dose != consultation.dose or typed != {
-            k: v for k, v in consultation.typed.items() if k in FIELDS
-        }:
+        if dose != consultation.dose or typed != typed_in(consultation.typed, FIELDS):
 
             def change(c: Consultation) -> None:
                 c.dose = dose
-                c.typed = {**{k: v for k, v in c.typed.items() if k not in FIELDS}, **typed}
+                c.typed = with_typed(c.typed, FIELDS, typed)
 
             self.magtui.update(change)
         elif self.magtui.results is not None:

@@ -27,9 +27,12 @@ from magtui.ui.widgets.fields import (
     HelpRadioSet,
     MarkedRadioButton,
     cursor_blink,
+    invalid_text,
     show_field_errors,
     sync_as_typed,
     typed_already,
+    typed_in,
+    with_typed,
 )
 from magtui.ui.widgets.kidney_banner import banner_text
 
@@ -284,24 +287,18 @@ class PatientScreen(AreaScreen):
         """Store what the form says; re-evaluate only when something actually changed."""
         patient, patient_ref, errors = self._read()
         self._local_errors = errors
-        typed: dict[str, str] = {}
-        for field_id in FIELDS:
-            field = self.query_one(f"#{field_id}", Input)
-            field.set_class(field_id in errors, "-invalid")
-            if field_id in errors and field.value.strip():
-                # Invalid text is never used, but it was typed: the draft keeps it.
-                typed[field_id] = field.value
+        typed = invalid_text(self, FIELDS, errors)
         consultation = self.magtui.consultation
         serum = self._serum
         if (patient != consultation.patient or patient_ref != consultation.patient_ref
                 or serum != consultation.serum
-                or typed != {k: v for k, v in consultation.typed.items() if k in FIELDS}):
+                or typed != typed_in(consultation.typed, FIELDS)):
 
             def change(c: Consultation) -> None:
                 c.patient = patient
                 c.patient_ref = patient_ref
                 c.serum = serum
-                c.typed = {**{k: v for k, v in c.typed.items() if k not in FIELDS}, **typed}
+                c.typed = with_typed(c.typed, FIELDS, typed)
 
             self.magtui.update(change)  # publishes results → show_results
         elif self.magtui.results is not None:

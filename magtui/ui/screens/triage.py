@@ -22,11 +22,6 @@ URGENCY_CLASSES = tuple(
 class TriageScreen(AreaScreen):
     AREA_TITLE = "F2 Triage checklist"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._shown: dict[str, str] = {}
-        """The markup each Static of this screen last showed (see `_show`)."""
-
     def body(self) -> ComposeResult:
         with Horizontal(id="triage-columns"):
             with Vertical(id="triage-left"):
@@ -95,14 +90,9 @@ class TriageScreen(AreaScreen):
         )
 
     def _show(self, widget_id: str, markup: str) -> None:
-        """Update a Static only when its text changed (issue #6: keystroke budget).
-
-        A toggle changes a few lines of the panel; an unchanged Static then costs no markup
-        parse, no re-render and no share in the re-layout.
-        """
-        if self._shown.get(widget_id) != markup:
-            self._shown[widget_id] = markup
-            show_text(self.query_one(f"#{widget_id}", Static), markup)
+        # show_text skips unchanged text and re-lays out only on a height change: a toggle
+        # changes a few lines of the panel (issue #6: keystroke budget).
+        show_text(self.query_one(f"#{widget_id}", Static), markup)
 
     def show_results(self, results: Results) -> None:
         triage = results.triage

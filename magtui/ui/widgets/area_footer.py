@@ -72,3 +72,8 @@ class AreaFooter(Footer):
         if wanted != self._shown:
             self._shown = wanted
             await self.recompose()
+            # The keys just removed stay referenced by the footer's `compact` watcher list
+            # until `compact` next changes, which it never does (Textual 8.2.8): ~25 KiB a
+            # key, a dozen keys a rebuild, for the screen's life. Re-publishing the same
+            # value makes Textual drop the watchers of removed keys (issue #6: memory).
+            self.mutate_reactive(Footer.compact)

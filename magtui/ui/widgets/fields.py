@@ -5,7 +5,7 @@ Each carries its own F1 help text, and every choice shows a symbol, not only a c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any, ClassVar
 
 from textual.markup import escape
@@ -36,6 +36,33 @@ def show_field_errors(screen: Screen[Any], local_errors: dict[str, str],
         widget.update("\n".join(lines))
         widget.display = bool(lines)
 
+
+
+def invalid_text(screen: Screen[Any], field_ids: Iterable[str],
+                 errors: Mapping[str, str]) -> dict[str, str]:
+    """Mark each field invalid or not; return the text of the invalid ones that hold any.
+
+    Invalid text is never used, but it was typed: the consultation (and so the draft) keeps
+    it, so a restore brings back exactly what the clinician saw.
+    """
+    typed: dict[str, str] = {}
+    for field_id in field_ids:
+        field = screen.query_one(f"#{field_id}", Input)
+        field.set_class(field_id in errors, "-invalid")
+        if field_id in errors and field.value.strip():
+            typed[field_id] = field.value
+    return typed
+
+
+def typed_in(typed: Mapping[str, str], field_ids: Container[str]) -> dict[str, str]:
+    """The consultation's kept invalid text that belongs to these fields."""
+    return {k: v for k, v in typed.items() if k in field_ids}
+
+
+def with_typed(typed: Mapping[str, str], field_ids: Container[str],
+               new: Mapping[str, str]) -> dict[str, str]:
+    """The consultation's kept invalid text, with these fields' replaced by `new`."""
+    return {**{k: v for k, v in typed.items() if k not in field_ids}, **new}
 
 
 def sync_as_typed(screen: Screen[Any], sync: Callable[[], None]) -> None:
