@@ -10,7 +10,7 @@ from typing import Any
 from magtui.clinical.dosing import DoseResult
 from magtui.clinical.intake import IntakeResult
 from magtui.clinical.referral import URGENCY_HEADLINE
-from magtui.clinical.renal import EGFR_UNIT, KIDNEY_SYMBOL, EgfrResult, KidneyAssessment
+from magtui.clinical.renal import EGFR_UNIT, EgfrResult, KidneyAssessment, kidney_risk_label
 from magtui.clinical.serum import SerumResult
 from magtui.clinical.triage import PATTERN_MEANING, TriageResult
 from magtui.knowledge.base import KnowledgeBase
@@ -149,7 +149,7 @@ def _sources_text(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> list[s
 
 
 def _kidney_text(kidney: KidneyAssessment) -> str:
-    return f"{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()} — {kidney.headline}"
+    return f"{kidney_risk_label(kidney.risk)} — {kidney.headline}"
 
 
 def egfr_text(kb: KnowledgeBase, result: EgfrResult) -> str:

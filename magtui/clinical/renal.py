@@ -18,6 +18,11 @@ KDIGO_SOURCE = "kdigo_2012_ckd"
 KIDNEY_SYMBOL: dict[str, str] = {"high": "⚠⚠", "caution": "⚠", "low": "✓", "unknown": "?"}
 """Shown beside the words KIDNEY RISK: …, so the risk never rests on colour alone."""
 
+
+def kidney_risk_label(risk: str) -> str:
+    """`⚠⚠ KIDNEY RISK: HIGH`: the words and the symbol every screen and output shows."""
+    return f"{KIDNEY_SYMBOL[risk]} KIDNEY RISK: {risk.upper()}"
+
 KdigoCategory = Literal["G1", "G2", "G3a", "G3b", "G4", "G5"]
 _KDIGO: tuple[tuple[float, KdigoCategory, str], ...] = (
     (90, "G1", "normal or high"),

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from magtui.clinical.dosing import DoseResult, DoseWarning
 from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
-from magtui.clinical.renal import KIDNEY_SYMBOL
+from magtui.clinical.renal import kidney_risk_label
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.records import SupplementForm
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
@@ -254,7 +254,7 @@ class DoseScreen(AreaScreen):
             lines.append("Choose a form and an amount per dose to compute elemental magnesium.")
         kidney = results.kidney
         lines.append(
-            f"[b]{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}[/b] — "
+            f"[b]{kidney_risk_label(kidney.risk)}[/b] — "
             f"{escape(kidney.headline)}\n"
             f"{escape(kidney.caution)}"
         )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from magtui.clinical.renal import KIDNEY_SYMBOL, KidneyAssessment
+from magtui.clinical.renal import KidneyAssessment, kidney_risk_label
 
 
 def banner_text(kidney: KidneyAssessment) -> str:
     egfr = f" (eGFR {kidney.egfr:g} mL/min/1.73 m²)" if kidney.egfr is not None else ""
     basis = {"dialysis": " (on dialysis)", "reported_disease": " (kidney disease reported)"}
     return (
-        f"{KIDNEY_SYMBOL[kidney.risk]} KIDNEY RISK: {kidney.risk.upper()}"
+        f"{kidney_risk_label(kidney.risk)}"
         f"{egfr}{basis.get(kidney.basis, '')} — {kidney.headline}"
     )
 
