@@ -80,10 +80,6 @@ def validate_bytes(kb_path: Path, where: str, data: bytes) -> KnowledgeBase:
 
 def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
     """Every problem in the parsed KB raises one `KBError`; else the KB of plain records."""
-    return _validate(kb_path, where, raw)
-
-
-def _validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
     from pydantic import ValidationError
     from tinydb import TinyDB
 
