@@ -292,7 +292,8 @@ def cmd_dose(args: argparse.Namespace) -> int:
     kidney = assess_kidney(kb, egfr=egfr, dialysis=args.dialysis)
     result = calculate_dose(kb, form_id=args.form, intake=intake, kidney=kidney,
                             compound_mg=compound, elemental_mg=elemental, times_per_day=times)
-    return _emit(args, *_with_review(kb, output.dose_json(result), output.dose_text(kb, result)))
+    return _emit(args, *_with_review(kb, output.dose_json(kb, result),
+                                     output.dose_text(kb, result)))
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
@@ -318,17 +319,10 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
+    from magtui import output
+
     kb = _load(args)
-    forms = [
-        {"id": f.id, "label": f.name, "elemental_fraction": f.elemental_fraction,
-         "confidence": f.confidence, "source": f.source}
-        for f in kb.forms.values()
-    ]
-    text = "\n".join(
-        f"{f['id']:<12} {f['label']:<40} {f['elemental_fraction'] * 100:5.1f} % elemental"
-        for f in forms
-    )
-    return _emit(args, {"forms": forms}, text)
+    return _emit(args, output.forms_json(kb), output.forms_text(kb))
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
@@ -381,19 +375,26 @@ def _shown(path: object) -> str:
     return text if text.isprintable() else repr(text)
 
 
+def _urgency_word(urgency: str | None) -> str:
+    from magtui.clinical.referral import URGENCY_HEADLINE
+
+    return URGENCY_HEADLINE.get(urgency or "", "-")
+
+
 def cmd_notes_list(args: argparse.Namespace) -> int:
     from magtui.notes.store import list_notes, notes_dir
 
     notes = list_notes()
     payload = {"notes": [
         {"id": n.note_id, "saved_at": n.saved_at.isoformat() if n.saved_at else None,
-         "patient_ref": n.patient_ref, "urgency": n.urgency, "problem": n.problem}
+         "patient_ref": n.patient_ref, "urgency": n.urgency, "provisional": n.provisional,
+         "problem": n.problem}
         for n in notes
     ]}
     # Newest first (list_notes' order); unreadable notes follow, each with its problem.
     text = "\n".join(
         f"{n.note_id}  {n.saved_at:%Y-%m-%d %H:%M}  {n.patient_ref or '-':<12}  "
-        f"{(n.urgency or '-').upper()}" if n.saved_at
+        f"{'so far ' if n.provisional else ''}{_urgency_word(n.urgency)}" if n.saved_at
         else f"{n.note_id}  unreadable: {n.problem or 'unknown problem'}"
         for n in notes
     )

@@ -163,18 +163,25 @@ def evaluate_consultation(kb: KnowledgeBase, consultation: Consultation) -> Resu
         except InputError as exc:
             problems["serum"] = exc.message
 
+    months: int | None = patient.age_months
+    if months is None and patient.age_years is not None:
+        try:
+            months = age_to_months(patient.age_years)
+        except InputError as exc:
+            problems[exc.field] = exc.message
+
     states = {**dict.fromkeys(kb.findings, "not_asked"), **consultation.states}
     triage = evaluate(
         kb, states, egfr=egfr_value if not patient.dialysis else None,  # type: ignore[arg-type]
-        dialysis=patient.dialysis, serum=serum,
+        dialysis=patient.dialysis, serum=serum, age_months=months,
     )
+    if egfr_result is not None and triage.kidney.basis == "egfr":
+        # The eGFR was computed from creatinine, not entered: say so wherever it is shown.
+        triage = triage.replace(kidney=triage.kidney.replace(egfr_computed=True))
 
     intake: IntakeResult | None = None
-    has_age = patient.age_years is not None or patient.age_months is not None
-    if patient.sex is not None and has_age:
+    if patient.sex is not None and months is not None:
         try:
-            months = (patient.age_months if patient.age_months is not None
-                      else age_to_months(patient.age_years))  # type: ignore[arg-type]
             intake = lookup_intake(kb, age_months=months, sex=patient.sex,
                                    condition=patient.condition)
         except InputError as exc:

@@ -7,15 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from magtui.clinical.dosing import DoseResult
+from magtui.clinical.dosing import DoseResult, fraction_basis_text, label_rule
 from magtui.clinical.intake import IntakeResult
-from magtui.clinical.referral import URGENCY_HEADLINE
-from magtui.clinical.renal import EGFR_UNIT, EgfrResult, KidneyAssessment, kidney_risk_label
-from magtui.clinical.serum import SerumResult
+from magtui.clinical.referral import URGENCY_SYMBOL
+from magtui.clinical.renal import (
+    EGFR_UNIT,
+    EgfrResult,
+    KidneyAssessment,
+    egfr_basis_text,
+    kidney_risk_label,
+)
+from magtui.clinical.serum import SerumResult, conversions_text, mmol_display, serum_display
 from magtui.clinical.triage import PATTERN_MEANING, TriageResult
 from magtui.knowledge.base import KnowledgeBase
+from magtui.knowledge.records import SupplementForm
 
 JSONDict = dict[str, Any]
+
+CLI_LABEL_HINT = (
+    "On the command line give a label's printed elemental figure with --elemental-mg; "
+    "the computed fraction is then not used."
+)
 
 
 def _kidney(kidney: KidneyAssessment) -> JSONDict:
@@ -49,8 +61,11 @@ def egfr_json(result: EgfrResult) -> JSONDict:
 def serum_json(result: SerumResult) -> JSONDict:
     return {
         "mmol_per_l": result.mmol_per_l,
+        "mmol_per_l_shown": mmol_display(result),
         "mg_per_dl": result.mg_per_dl,
+        "mg_per_dl_shown": serum_display(result, "mg/dL"),
         "meq_per_l": result.meq_per_l,
+        "meq_per_l_shown": serum_display(result, "mEq/L"),
         "band": result.band.id,
         "label": result.band.label,
         "severity": result.band.severity,
@@ -75,11 +90,47 @@ def intake_json(result: IntakeResult) -> JSONDict:
     }
 
 
-def dose_json(result: DoseResult) -> JSONDict:
+def label_note(kb: KnowledgeBase) -> str:
+    """The label rule as the command line says it (`forms` and `dose`, text and JSON)."""
+    return f"{label_rule(kb)[0]} {CLI_LABEL_HINT}"
+
+
+def _egfr_basis(kidney: KidneyAssessment) -> str | None:
+    if kidney.basis != "egfr":
+        return None
+    return "computed" if kidney.egfr_computed else "entered"
+
+
+def form_json(form: SupplementForm) -> JSONDict:
+    return {
+        "id": form.id,
+        "label": form.name,
+        "elemental_fraction": form.elemental_fraction,
+        "confidence": form.confidence,
+        "source": form.source,
+        "formula": form.formula,
+        "fraction_basis": fraction_basis_text(form),
+        "variability_note": form.variability_note,
+    }
+
+
+def forms_json(kb: KnowledgeBase) -> JSONDict:
+    return {
+        "forms": [form_json(form) for form in kb.forms.values()],
+        "label_note": label_note(kb),
+        "label_note_source": label_rule(kb)[1],
+    }
+
+
+def dose_json(kb: KnowledgeBase, result: DoseResult) -> JSONDict:
     return {
         "form": result.form.id,
         "form_name": result.form.name,
         "elemental_fraction": result.form.elemental_fraction,
+        "formula": result.form.formula,
+        "fraction_basis": fraction_basis_text(result.form),
+        "variability_note": result.form.variability_note,
+        "label_note": label_note(kb),
         "entered_as": result.entered_as,
         "entered_mg": result.entered_mg,
         "times_per_day": result.times_per_day,
@@ -94,8 +145,11 @@ def dose_json(result: DoseResult) -> JSONDict:
         "percent_of_ul": result.percent_of_ul,
         "exceeds_ul": result.exceeds_ul,
         **_kidney(result.kidney),
+        "egfr": result.kidney.egfr,
+        "egfr_basis": _egfr_basis(result.kidney),
         "warnings": [
-            {"code": w.code, "text": w.text, "source": w.source, "level": w.level}
+            {"code": w.code, "text": w.text, "source": w.source, "level": w.level,
+             "see_also": list(w.see_also)}
             for w in result.warnings
         ],
         "sources": list(result.sources),
@@ -108,8 +162,11 @@ def triage_json(result: TriageResult) -> JSONDict:
         "pattern": result.pattern,
         "referral": {
             "urgency": referral.urgency,
+            "provisional": referral.provisional,
             "headline": referral.headline,
             "meaning": referral.meaning,
+            "summary": result.headline,
+            "unasked_note": result.unasked_note,
             "reasons": list(referral.reasons),
             "context": [rule.reason for rule in referral.context],
             "rules": [rule.id for rule in referral.fired],
@@ -122,7 +179,10 @@ def triage_json(result: TriageResult) -> JSONDict:
         "serum": serum_json(result.serum) if result.serum else None,
         "present": list(result.present),
         "absent": list(result.absent),
-        "advice": [{"id": a.id, "text": a.text, "source": a.source} for a in result.advice],
+        "advice": [
+            {"id": a.id, "text": a.text, "source": a.source, "direction": a.direction}
+            for a in result.advice
+        ],
         "interactions": [
             {"id": i.id, "label": i.label, "advice": i.advice, "source": i.source}
             for i in result.interactions
@@ -166,10 +226,10 @@ def egfr_text(kb: KnowledgeBase, result: EgfrResult) -> str:
 
 def serum_text(kb: KnowledgeBase, result: SerumResult) -> str:
     lines = [
-        f"Serum magnesium {result.value:g} {result.unit} = {result.mmol_per_l:.2f} mmol/L "
-        f"= {result.mg_per_dl:.2f} mg/dL = {result.meq_per_l:.2f} mEq/L",
+        f"Serum magnesium {result.value:g} {result.unit} = {conversions_text(result)}",
         f"Band: {result.band.label} [{result.band.id}] — {result.band.action}",
-        "Bands are adult, non-obstetric; lab reference ranges vary.",
+        "Bands are adult, non-obstetric, set in mmol/L and applied to the unrounded value "
+        "(mg/dL edges are approximate); lab reference ranges vary.",
         *_sources_text(kb, result.sources),
     ]
     return "\n".join(lines)
@@ -190,12 +250,24 @@ def intake_text(kb: KnowledgeBase, result: IntakeResult) -> str:
     return "\n".join(lines)
 
 
+def forms_text(kb: KnowledgeBase) -> str:
+    lines: list[str] = []
+    for form in kb.forms.values():
+        lines.append(f"{form.id:<12} {form.name:<40} {form.elemental_fraction * 100:5.1f} % "
+                     f"elemental, computed for {form.formula}")
+        if form.variability_note:
+            lines.append(f"{'':<12} {form.variability_note}")
+    lines.append(f"Label rule: {label_note(kb)}")
+    return "\n".join(lines)
+
+
 def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
+    form = result.form
     entered = (
-        f"{result.entered_mg:g} mg {result.form.name} "
-        f"({result.form.elemental_fraction * 100:.1f} % elemental)"
+        f"{result.entered_mg:g} mg {form.name} ({fraction_basis_text(form)})"
         if result.entered_as == "compound"
-        else f"{result.entered_mg:g} mg elemental magnesium as {result.form.name}"
+        else f"{result.entered_mg:g} mg elemental magnesium as {form.name} (label figure; "
+             "the computed fraction is not used)"
     )
     lines = [
         f"{entered} × {result.times_per_day}/day",
@@ -212,6 +284,15 @@ def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
             f"{result.percent_of_ul:g} % ({flag})"
         )
     lines.append(_kidney_text(result.kidney))
+    basis = egfr_basis_text(result.kidney)
+    if basis:
+        lines.append(f"  {basis}")
+    form_line = f"Form: {form.name}, {fraction_basis_text(form)}."
+    note = form.variability_note
+    if note and not any(w.code == "label_elemental_wins" for w in result.warnings):
+        form_line = f"{form_line} {note}"  # else the warning below says it
+    lines.append(form_line)
+    lines.append(f"Label rule: {label_note(kb)}")
     for warning in result.warnings:
         mark = {"danger": "!!", "caution": "!", "info": "i"}[warning.level]
         lines.append(f"{mark} [{warning.code}] {warning.text} (source: {warning.source})")
@@ -220,26 +301,20 @@ def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
 
 
 def triage_text(kb: KnowledgeBase, result: TriageResult) -> str:
+    """The plan first (an emergency's first line is the emergency action), then why."""
     referral = result.referral
-    lines = [
-        f"{URGENCY_HEADLINE[referral.urgency]}: {referral.meaning}",
-        PATTERN_MEANING[result.pattern],
-        "Why:",
-        *(f"  - {reason}" for reason in referral.reasons),
-    ]
+    lines = [f"{URGENCY_SYMBOL[referral.urgency]} {result.headline}"]
+    if result.unasked_note:
+        lines.append(f"? {result.unasked_note}")
+    lines.append(_kidney_text(result.kidney))
+    lines.append("What to do now:")
+    lines += [f"  {i}. {a.text}" for i, a in enumerate(result.advice, 1)]
+    lines += ["Why this level:", *(f"  - {reason}" for reason in referral.reasons)]
     if referral.context:
         lines += ["Also noted (context, not the headline):",
                   *(f"  - {rule.reason}" for rule in referral.context)]
-    if result.unasked_red_flags:
-        labels = ", ".join(kb.findings[f].label for f in result.unasked_red_flags)
-        lines.append(f"RED FLAGS NOT YET ASKED: {labels}")
-    lines.append(_kidney_text(result.kidney))
-    if result.explanation:
-        lines.append("Findings:")
-        lines += [f"  - {e.label}: supports {e.supports} — {e.note}" for e in result.explanation]
-    if result.advice:
-        lines.append("Advice:")
-        lines += [f"  - {a.text}" for a in result.advice]
+    lines.append(PATTERN_MEANING[result.pattern])
+    lines += [f"  - {e.label}: {e.note}" for e in result.explanation]
     if result.interactions:
         lines.append("Medicine cautions:")
         lines += [f"  - {i.label}: {i.advice}" for i in result.interactions]

@@ -16,6 +16,26 @@ TOXICITY_MG_PER_DAY = 5000
 """ODS: very large doses (typically over 5,000 mg/day, laxatives/antacids) have caused toxicity."""
 FACT_SHEET = "ods_magnesium"
 WARNING_LEVELS = ("danger", "caution", "info")
+LABEL_RULE_ADVICE = "label_elemental_wins"
+ADULT_FROM_MONTHS = 18 * 12
+"""Under 18 years (completed months of the intake row's age) a dose is a child's dose."""
+
+CHILD_ABOVE_UL = (
+    "In a child any supplemental magnesium above the UL for the age is for a doctor or "
+    "paediatrician to decide and monitor; adult replacement doses do not apply."
+)
+RENAL_DOSE_REDUCTION = (
+    "In renal impairment replacement doses are reduced: the BNF advises avoiding magnesium "
+    "salts or reducing the dose and monitoring serum magnesium, and Harrison's lowers doses "
+    "by 50–75% in renal failure."
+)
+KIDNEY_HIGH_ABOVE_UL = (
+    "With this kidney function magnesium is avoided unless a doctor or the renal team "
+    "prescribes it and monitors serum magnesium; any replacement is at a reduced dose (BNF: "
+    "avoid in severe renal impairment, or reduce the dose and monitor; Harrison's: 50–75% "
+    "lower in renal failure)."
+)
+RENAL_DOSE_SOURCES = ("bnf_magnesium", "harrisons_manual")
 
 
 class DoseWarning(Value):
@@ -23,6 +43,8 @@ class DoseWarning(Value):
     text: str
     source: str
     level: Literal["danger", "caution", "info"] = "caution"
+    see_also: tuple[str, ...] = ()
+    """Further sources the text draws on (the KB ids behind a figure or a rule)."""
 
 
 class DoseResult(Value):
@@ -73,9 +95,15 @@ class DoseResult(Value):
         )
 
     @property
+    def for_child(self) -> bool:
+        """Under 18: adult replacement figures never apply."""
+        return self.intake.age_months < ADULT_FROM_MONTHS
+
+    @property
     def sources(self) -> tuple[str, ...]:
         ids = [*self.form.source_ids, *self.intake.sources, *self.kidney.sources]
-        ids += [w.source for w in self.warnings]
+        for warning in self.warnings:
+            ids += [warning.source, *warning.see_also]
         return tuple(dict.fromkeys(ids))
 
 
@@ -126,9 +154,50 @@ def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:
     return advice.text, advice.source
 
 
+def label_rule(kb: KnowledgeBase) -> tuple[str, str]:
+    """(text, source) of the rule that a label's printed elemental figure wins over the
+    computed fraction (KB advice `label_elemental_wins`)."""
+    return _advice(kb, LABEL_RULE_ADVICE)
+
+
+def fraction_basis_text(form: SupplementForm) -> str:
+    """The elemental share and the formula (hydrate) it is computed for, e.g.
+    `16.2 % elemental, computed for Mg₃(C₆H₅O₇)₂ (trimagnesium citrate, anhydrous)`."""
+    return f"{form.elemental_fraction * 100:.1f} % elemental, computed for {form.formula}"
+
+
 def _sentences(*parts: str) -> str:
     """Join KB sentences, adding the full stop a headline lacks."""
     return " ".join(p if p.rstrip().endswith((".", "!", "?")) else f"{p}." for p in parts if p)
+
+
+def _over_ul_text(kb: KnowledgeBase, dose: DoseResult, ul: float) -> tuple[str, tuple[str, ...]]:
+    """What a dose above the UL means for this patient: age-appropriate, kidney-aware.
+
+    Children never see an adult replacement figure; with kidney risk high no dose figure is
+    given at all; with caution or high the reduction in renal impairment is said. Returns the
+    text and the sources it draws on beyond the fact sheet."""
+    intake = dose.intake
+    parts = [
+        f"{dose.elemental_mg_per_day:g} mg/day elemental magnesium is {dose.percent_of_ul:g} % "
+        f"of the supplemental UL for {intake.life_stage} ({ul:g} mg/day, from supplements and "
+        "medicines)."
+    ]
+    see_also: list[str] = list(intake.sources)
+    risk = dose.kidney.risk
+    if dose.for_child:
+        parts.append(CHILD_ABOVE_UL)
+    elif risk != "high":
+        text, source = _advice(kb, "therapeutic_doses_doctor")
+        parts.append(text)
+        see_also.append(source)
+    if risk == "high":
+        parts.append(KIDNEY_HIGH_ABOVE_UL)
+        see_also += list(RENAL_DOSE_SOURCES)
+    elif risk == "caution":
+        parts.append(RENAL_DOSE_REDUCTION)
+        see_also += list(RENAL_DOSE_SOURCES)
+    return _sentences(*parts), tuple(dict.fromkeys(s for s in see_also if s != FACT_SHEET))
 
 
 def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
@@ -149,22 +218,11 @@ def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
     ul = dose.ul_supplemental_mg
     if ul is None:
         text, source = _advice(kb, "no_ul_infants")
-        out.append(DoseWarning(
-            "no_ul_for_age",
-            f"No supplemental UL is set for {dose.intake.life_stage}: none is invented here. "
-            + text,
-            source,
-            "caution",
-        ))
+        out.append(DoseWarning("no_ul_for_age", text, source, "caution",
+                               see_also=dose.intake.sources))
     elif dose.exceeds_ul:
-        text, source = _advice(kb, "therapeutic_doses_doctor")
-        out.append(DoseWarning(
-            "exceeds_ul",
-            f"{per_day:g} mg/day elemental magnesium is {dose.percent_of_ul:g} % of the "
-            f"supplemental UL ({ul:g} mg/day for {dose.intake.life_stage}). " + text,
-            FACT_SHEET,
-            "danger",
-        ))
+        text, see_also = _over_ul_text(kb, dose, ul)
+        out.append(DoseWarning("exceeds_ul", text, FACT_SHEET, "danger", see_also=see_also))
     if dose.elemental_mg_per_day_exact > TOXICITY_MG_PER_DAY:
         out.append(DoseWarning(
             "toxicity_range",
@@ -174,13 +232,14 @@ def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
             "danger",
         ))
     if dose.entered_as == "compound" and dose.form.confidence != "high":
-        text, source = _advice(kb, "label_elemental_wins")
-        note = dose.form.variability_note or ""
+        text, source = label_rule(kb)
+        form = dose.form
         out.append(DoseWarning(
             "label_elemental_wins",
-            f"{dose.form.name}: {dose.form.elemental_fraction * 100:.1f} % elemental is an "
-            f"assumption ({dose.form.confidence} confidence). {note} {text}".replace("  ", " "),
+            _sentences(f"{form.name}: {fraction_basis_text(form)} ({form.confidence} "
+                       "confidence)", form.variability_note or "", text),
             source,
             "info",
+            see_also=form.source_ids,
         ))
     return out

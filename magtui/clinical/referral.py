@@ -1,11 +1,15 @@
-"""Referral urgency from the KB's rules (design.md §5): the most urgent rule that fires wins."""
+"""Referral urgency from the KB's rules (design.md §5): the most urgent rule that fires wins.
+
+Rules decide the urgency and its reasons only; what to do is the plan (`magtui.clinical.plan`),
+chosen afterwards from the whole result.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
 
 from magtui.knowledge.records import ReferralRule, RuleCondition, Urgency
-from magtui.knowledge.vocabulary import URGENCY_ORDER
+from magtui.knowledge.vocabulary import SERUM_HIGH_BANDS, SERUM_LOW_BANDS, URGENCY_ORDER
 from magtui.values import Value
 
 URGENCY_HEADLINE: dict[str, str] = {
@@ -21,8 +25,8 @@ URGENCY_SYMBOL: dict[str, str] = {
 URGENCY_MEANING: dict[str, str] = {
     "emergency": "Call emergency services or go to the emergency department now.",
     "urgent": "Same-day assessment by a clinician or specialist.",
-    "routine": "Planned appointment and blood test.",
-    "self_care": "Diet and monitoring; return if it persists or worsens.",
+    "routine": "Planned clinician review, with the tests the plan names.",
+    "self_care": "Self-care and watchful waiting; come back if it persists or worsens.",
 }
 
 
@@ -45,6 +49,9 @@ class Referral(Value):
     urgency: Urgency
     fired: tuple[ReferralRule, ...]
     """Every rule that fired, most urgent first (KB order within a level)."""
+    provisional: bool = False
+    """True while a red flag is not yet asked: the urgency is then only the least the
+    answers so far demand, never a settled result (design.md §3)."""
 
     @property
     def headline(self) -> str:
@@ -61,8 +68,10 @@ class Referral(Value):
 
     @property
     def context(self) -> tuple[ReferralRule, ...]:
-        """Rules that fired at lower levels: shown as context, never as the headline."""
-        return tuple(r for r in self.fired if r.urgency != self.urgency)
+        """Rules that fired at lower levels: shown as context, never as the headline. The
+        baseline (`always`) rule is context to nothing: its "usually settles" is a reason
+        only when nothing else fired."""
+        return tuple(r for r in self.fired if r.urgency != self.urgency and not r.when.always)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -71,10 +80,6 @@ class Referral(Value):
     @property
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s for r in self.fired for s in r.source_ids))
-
-    @property
-    def advice_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a for r in self.fired for a in r.advice))
 
 
 def refer(rules: Iterable[ReferralRule], present: Set[str], facts: Set[str]) -> Referral:
@@ -99,6 +104,10 @@ def derive_facts(
         facts.add("kidney_impaired")
     if serum_band is not None:
         facts.add(f"serum:{serum_band}")
+        if serum_band in SERUM_LOW_BANDS:
+            facts.add("serum_low")
+        elif serum_band in SERUM_HIGH_BANDS:
+            facts.add("serum_high")
     return frozenset(facts)
 
 

@@ -57,6 +57,9 @@ class KidneyAssessment(Value):
     basis: Literal["egfr", "dialysis", "reported_disease", "no_information"]
     egfr: float | None
     band: KidneyBand
+    egfr_computed: bool = False
+    """True when `egfr` was computed from creatinine (CKD-EPI 2021), False when it was entered
+    (a report, `--egfr`). Only meaningful with basis "egfr"; see `egfr_basis_text`."""
 
     @property
     def known(self) -> bool:
@@ -85,13 +88,17 @@ def assess_kidney(
     egfr: float | None = None,
     dialysis: bool = False,
     kidney_disease_reported: bool = False,
+    egfr_computed: bool = False,
 ) -> KidneyAssessment:
-    """Dialysis wins; then a measured eGFR; then reported kidney disease (at least caution)."""
+    """Dialysis wins; then a measured eGFR; then reported kidney disease (at least caution).
+
+    `egfr_computed` says the eGFR was computed from creatinine (not entered); it changes only
+    how the eGFR is described (`egfr_basis_text`), never the risk."""
     if dialysis:
         band = kb.kidney_band("dialysis")
         return KidneyAssessment(band.risk, "dialysis", egfr, band)
     if egfr is not None:
-        return _from_egfr(kb, EGFR.check(egfr))
+        return _from_egfr(kb, EGFR.check(egfr), computed=egfr_computed)
     if kidney_disease_reported:
         band = kb.kidney_band("reported_disease")
         return KidneyAssessment(band.risk, "reported_disease", None, band)
@@ -99,7 +106,7 @@ def assess_kidney(
     return KidneyAssessment(band.risk, "no_information", None, band)
 
 
-def _from_egfr(kb: KnowledgeBase, egfr: float) -> KidneyAssessment:
+def _from_egfr(kb: KnowledgeBase, egfr: float, *, computed: bool = False) -> KidneyAssessment:
     # The loader guarantees eGFR bands are contiguous from 0 and open above.
     band = next(
         band
@@ -109,7 +116,37 @@ def _from_egfr(kb: KnowledgeBase, egfr: float) -> KidneyAssessment:
         and band.egfr_min <= egfr
         and (band.egfr_max is None or egfr < band.egfr_max)
     )
-    return KidneyAssessment(band.risk, "egfr", egfr, band)
+    return KidneyAssessment(band.risk, "egfr", egfr, band, egfr_computed=computed)
+
+
+EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"
+EGFR_ENTERED_WORDS = "entered"
+
+
+EGFR_COMPUTED_SHORT = "CKD-EPI 2021"
+
+
+def egfr_basis_text(
+    kidney: KidneyAssessment, computed: bool | None = None, *, short: bool = False
+) -> str:
+    """The eGFR behind a kidney assessment and how it was obtained, e.g.
+    `eGFR 45 mL/min/1.73 m² (entered), KDIGO G3a` or
+    `eGFR 71.4 mL/min/1.73 m² (computed from creatinine by the CKD-EPI 2021 equation), KDIGO G2`;
+    with `short` (banners): `eGFR 45 mL/min/1.73 m², entered` or
+    `eGFR 71.4 mL/min/1.73 m², CKD-EPI 2021` (computed from creatinine).
+
+    The equation is named only when the eGFR was computed; `computed` overrides
+    `kidney.egfr_computed` when the caller knows better. Empty when the assessment does not
+    rest on an eGFR (dialysis, reported disease, nothing known)."""
+    if kidney.basis != "egfr" or kidney.egfr is None:
+        return ""
+    is_computed = kidney.egfr_computed if computed is None else computed
+    if short:
+        how = EGFR_COMPUTED_SHORT if is_computed else EGFR_ENTERED_WORDS
+        return f"eGFR {kidney.egfr:g} {EGFR_UNIT}, {how}"
+    how = EGFR_COMPUTED_WORDS if is_computed else EGFR_ENTERED_WORDS
+    category, _ = kdigo_category(kidney.egfr)
+    return f"eGFR {kidney.egfr:g} {EGFR_UNIT} ({how}), KDIGO {category}"
 
 
 class EgfrResult(Value):
@@ -153,7 +190,7 @@ def estimate_egfr(
     exact = ckd_epi_2021(age_years, sex, creatinine_mg_dl)
     shown = round_half_up(exact, 1)
     category, term = kdigo_category(shown)
-    kidney = _from_egfr(kb, shown)
+    kidney = _from_egfr(kb, shown, computed=True)
     return EgfrResult(
         age_years=age_years,
         sex=sex,

@@ -10,12 +10,13 @@ from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from magtui.clinical.limits import InputError
+from magtui.clinical.plan import build_plan
 from magtui.clinical.referral import Referral, derive_facts, refer
 from magtui.clinical.renal import KidneyAssessment, assess_kidney
-from magtui.clinical.serum import SerumResult
+from magtui.clinical.serum import SerumResult, mmol_display
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Advice, Finding, Interaction, Pattern
-from magtui.knowledge.vocabulary import RED_FLAG_IDS
+from magtui.knowledge.vocabulary import MG_PRODUCT_IDS, NEURO_RED_FLAG_IDS, RED_FLAG_IDS
 from magtui.values import Value
 
 FindingState = Literal["present", "absent", "not_asked"]
@@ -48,7 +49,33 @@ class TriageResult(Value):
     kidney: KidneyAssessment
     serum: SerumResult | None
     advice: tuple[Advice, ...]
+    """The plan (`magtui.clinical.plan`): one coherent set, never `more` beside `less`."""
     interactions: tuple[Interaction, ...]
+    unasked_labels: tuple[str, ...] = ()
+    """Labels of the red flags not yet asked, in `unasked_red_flags` order."""
+
+    @property
+    def provisional(self) -> bool:
+        return self.referral.provisional
+
+    @property
+    def headline(self) -> str:
+        """The urgency as every output states it: "so far" while red flags are unasked (an
+        emergency is never lowered by more answers, so it is never "so far")."""
+        referral = self.referral
+        prefix = "so far " if referral.provisional and referral.urgency != "emergency" else ""
+        return f"{prefix}{referral.headline} — {referral.meaning}"
+
+    @property
+    def unasked_note(self) -> str | None:
+        """Which red flags are still to ask, or None when every one has been asked."""
+        if not self.unasked_labels:
+            return None
+        n = len(self.unasked_labels)
+        flags = f"{n} red flag{'s' if n > 1 else ''} not yet asked"
+        why = ("none of them can lower an emergency" if self.referral.urgency == "emergency"
+               else "ask before relying on this")
+        return f"{flags} ({why}): {' · '.join(self.unasked_labels)}"
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -97,56 +124,120 @@ def finding_states(
     return states
 
 
-def _pattern_supported(
-    which: str, present: list[Finding], serum: SerumResult | None
-) -> bool:
-    """A pattern needs a specific risk factor for it plus a consistent symptom, or the serum."""
-    if serum is not None and serum.suggests == which:
-        return True
+NEUROMUSCULAR_IDS = frozenset(
+    {"muscle_twitching", "persistent_twitching", "weakness", "cramps_spasms"}
+)
+"""Read as part of the neurological picture, not as magnesium evidence, while a neurological
+red flag (wasting, bulbar features, progressive weakness) is present (design.md §5)."""
+
+
+class Direction(Value):
+    """What the findings, the kidneys and the serum value say about magnesium."""
+
+    deficiency: bool
+    excess: bool
+    route_in: bool
+    """Magnesium has a way in to accumulate: a product, failing kidneys or a high serum."""
+    serum_decides: bool
+    neuro: bool
+
+    @property
+    def pattern(self) -> Pattern:
+        if self.deficiency and self.excess:
+            return "mixed"
+        return "deficiency" if self.deficiency else "excess" if self.excess else "unclear"
+
+
+def assess_direction(
+    present: list[Finding], serum: SerumResult | None, kidney_risk: str
+) -> Direction:
+    """Serum decides when measured low or high. Otherwise a pattern needs a specific risk
+    factor plus a consistent symptom, and excess also a route in: a magnesium product or
+    kidney risk high (hypermagnesaemia with working kidneys and no intake is rare)."""
+    ids = {f.id for f in present}
+    neuro = bool(ids & set(NEURO_RED_FLAG_IDS))
+    route_in = bool(ids & set(MG_PRODUCT_IDS)) or kidney_risk == "high"
+    if serum is not None and serum.suggests != "neither":
+        high = serum.suggests == "excess"
+        return Direction(deficiency=not high, excess=high, route_in=route_in or high,
+                         serum_decides=True, neuro=neuro)
+    counted = [f for f in present if not (neuro and f.id in NEUROMUSCULAR_IDS)]
+    deficiency = _risk_and_symptom(counted, "deficiency")
+    excess = route_in and any(
+        f.kind == "symptom" and f.supports in ("excess", "both") for f in counted
+    )
+    return Direction(deficiency=deficiency, excess=excess, route_in=route_in,
+                     serum_decides=False, neuro=neuro)
+
+
+def _risk_and_symptom(present: list[Finding], which: str) -> bool:
     has_risk = any(f.kind == "risk_factor" and f.supports == which for f in present)
     has_symptom = any(f.kind == "symptom" and f.supports in (which, "both") for f in present)
     return has_risk and has_symptom
 
 
 def assess_pattern(
-    present: list[Finding], serum: SerumResult | None
+    present: list[Finding], serum: SerumResult | None, kidney_risk: str = "unknown"
 ) -> tuple[Pattern, tuple[Explanation, ...]]:
-    deficiency = _pattern_supported("deficiency", present, serum)
-    excess = _pattern_supported("excess", present, serum)
-    pattern: Pattern = (
-        "mixed" if deficiency and excess
-        else "deficiency" if deficiency
-        else "excess" if excess
-        else "unclear"
-    )
-    explanation = [_explain(f, deficiency, excess) for f in present]
+    direction = assess_direction(present, serum, kidney_risk)
+    explanation = [_explain(f, direction) for f in present]
     if serum is not None:
         explanation.append(Explanation(
             SERUM_ENTRY,
-            f"Serum magnesium {serum.mmol_per_l:.2f} mmol/L ({serum.band.label})",
+            f"Serum magnesium {mmol_display(serum)} mmol/L ({serum.band.label})",
             serum.suggests,
             serum.suggests != "neither",
-            serum.band.action,
+            _serum_note(serum),
             serum.band.source,
         ))
-    return pattern, tuple(explanation)
+    return direction.pattern, tuple(explanation)
 
 
-def _explain(finding: Finding, deficiency: bool, excess: bool) -> Explanation:
-    supported = {"deficiency": deficiency, "excess": excess, "both": deficiency or excess}
-    counted = finding.kind in ("symptom", "risk_factor") and supported.get(finding.supports, False)
+def _serum_note(serum: SerumResult) -> str:
+    if serum.suggests == "neither":
+        return f"Does not set the direction. {serum.band.action}"
+    return f"Sets the direction ({serum.suggests}), whatever the symptoms suggest. " \
+        f"{serum.band.action}"
+
+
+def _explain(finding: Finding, d: Direction) -> Explanation:
+    """Why this finding counts, or why it does not, followed by its mechanism (KB `why`)."""
+    counted = False
     if finding.kind == "red_flag":
-        note = "Red flag: decides urgency, not the pattern."
+        role = "Red flag: decides the urgency, not the magnesium pattern."
     elif finding.kind == "amplifier":
-        note = "Raises the danger of excess; not evidence of it by itself."
+        role = "Raises the danger of excess; not evidence of it by itself."
     elif finding.kind == "benign_context":
-        note = "Common benign cause of twitching; points away from a magnesium problem."
-    elif counted:
-        target = "pattern" if finding.supports == "both" else finding.supports
-        note = f"Counts towards the {target}."
+        role = "A common harmless trigger; points away from a magnesium problem."
+    elif d.neuro and finding.id in NEUROMUSCULAR_IDS:
+        role = ("Not counted: with a neurological red flag present it is read as part of "
+                "that picture, not as a magnesium pattern.")
+    elif finding.supports == "neither":
+        role = "Decides the urgency, not the direction."
+    elif d.serum_decides:
+        agrees = finding.supports in ("both", "deficiency" if d.deficiency else "excess")
+        counted = agrees
+        role = ("Agrees with the measured serum magnesium, which sets the direction."
+                if agrees else
+                "Context only: the measured serum magnesium sets the direction.")
     else:
-        note = "Consistent, but not enough on its own."
-    return Explanation(finding.id, finding.label, finding.supports, counted, note, finding.source)
+        counted, role = _symptom_role(finding, d)
+    return Explanation(finding.id, finding.label, finding.supports, counted,
+                       f"{role} {finding.why}", finding.source)
+
+
+def _symptom_role(finding: Finding, d: Direction) -> tuple[bool, str]:
+    targets = ("deficiency", "excess") if finding.supports == "both" else (finding.supports,)
+    met = [t for t in targets if (d.deficiency if t == "deficiency" else d.excess)]
+    if met:
+        return True, f"Counts towards {' and '.join(met)}."
+    if finding.kind == "risk_factor":
+        return False, f"A risk factor for {finding.supports}; no consistent symptom yet."
+    if "excess" in targets and not d.route_in and "deficiency" not in targets:
+        return False, ("Fits excess, but magnesium has no route in (no magnesium product, "
+                       "kidney risk not high, no high serum value).")
+    wanted = " or ".join(targets)
+    return False, f"Fits {wanted}, but not enough on its own without a matching risk factor."
 
 
 def evaluate(
@@ -156,8 +247,10 @@ def evaluate(
     egfr: float | None = None,
     dialysis: bool = False,
     serum: SerumResult | None = None,
+    age_months: int | None = None,
 ) -> TriageResult:
-    """The whole triage decision; kidney risk counts a reported `kidney_disease` finding."""
+    """The whole triage decision; kidney risk counts a reported `kidney_disease` finding.
+    `age_months`, when known, lets the plan quote an adult replacement figure to adults only."""
     kidney = assess_kidney(
         kb,
         egfr=egfr,
@@ -165,10 +258,16 @@ def evaluate(
         kidney_disease_reported=states.get("kidney_disease") == "present",
     )
     present = [kb.findings[f] for f, s in states.items() if s == "present"]
-    pattern, explanation = assess_pattern(present, serum)
+    pattern, explanation = assess_pattern(present, serum, kidney.risk)
     facts = derive_facts(pattern, kidney.risk, serum.band.id if serum else None)
-    referral = refer(kb.referral_rules, {f.id for f in present}, facts)
-    advice = tuple(kb.advice[a] for a in referral.advice_ids if a in kb.advice)
+    present_ids = frozenset(f.id for f in present)
+    unasked = tuple(f for f in RED_FLAG_IDS if states.get(f, "not_asked") == "not_asked")
+    referral = refer(kb.referral_rules, present_ids, facts).replace(provisional=bool(unasked))
+    advice = build_plan(
+        kb, urgency=referral.urgency, provisional=referral.provisional, pattern=pattern,
+        present=present_ids, kidney_risk=kidney.risk,
+        serum_band=serum.band.id if serum else None, age_months=age_months,
+    )
     interaction_ids = dict.fromkeys(i for f in present for i in f.interactions)
     interactions = tuple(kb.interactions[i] for i in interaction_ids)
     return TriageResult(
@@ -180,4 +279,5 @@ def evaluate(
         serum=serum,
         advice=advice,
         interactions=interactions,
+        unasked_labels=tuple(kb.findings[f].label for f in unasked),
     )

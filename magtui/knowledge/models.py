@@ -15,7 +15,14 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from magtui.knowledge import records
-from magtui.knowledge.records import Condition, KidneyRisk, SerumBandId, Sex, Urgency
+from magtui.knowledge.records import (
+    Condition,
+    Direction,
+    KidneyRisk,
+    SerumBandId,
+    Sex,
+    Urgency,
+)
 
 # Constraints use `Field` only: `StringConstraints` would import pydantic.types and
 # annotated_types on every start, a cost the command line pays for nothing.
@@ -35,13 +42,15 @@ class Record(BaseModel):
     RECORD: ClassVar[type[records.Record]] = records.Record
 
     NESTED: ClassVar[tuple[str, ...]] = ()
-    """Fields that hold another model (converted to its record too)."""
+    """Fields that hold another model, or a tuple of them (converted to records too)."""
 
     def to_record(self) -> records.Record:
         """The plain record of this validated document (nested models converted too)."""
         values = dict(self.__dict__)  # pydantic keeps exactly the validated fields here
         for name in self.NESTED:
-            values[name] = values[name].to_record()
+            value = values[name]
+            values[name] = (tuple(item.to_record() for item in value)
+                            if isinstance(value, tuple) else value.to_record())
         return self.RECORD.trusted(values)  # type: ignore[no-any-return]
 
 
@@ -244,7 +253,6 @@ class ReferralRule(Sourced):
     urgency: Urgency
     when: RuleCondition
     reason: Text
-    advice: tuple[Id, ...] = ()
 
 
 class Food(Sourced):
@@ -256,11 +264,27 @@ class Food(Sourced):
     mg: Milligrams
 
 
+class WatchItem(Record):
+    """One "come back if …" item of a safety-net text, and the findings it names."""
+
+    RECORD: ClassVar[type[records.Record]] = records.WatchItem
+    text: Text
+    findings: tuple[Id, ...] = Field(min_length=1)
+
+
 class Advice(Sourced):
+    """A text of the plan. `direction` says what it does to magnesium (design.md §3):
+    `more` raises it, `less` stops or reduces magnesium products, `none` neither.
+    With `watch_for`, `text` is the lead of a safety net ("Come back if") and the engine
+    adds the items whose findings are not already present."""
+
     RECORD: ClassVar[type[records.Record]] = records.Advice
+    NESTED: ClassVar[tuple[str, ...]] = ("watch_for",)
 
     id: Id
+    direction: Direction
     text: Text
+    watch_for: tuple[WatchItem, ...] = ()
 
 
 TABLE_MODELS: dict[str, type[Record]] = {

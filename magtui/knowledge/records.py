@@ -19,6 +19,7 @@ from magtui.values import Value
 KidneyRisk = Literal["unknown", "low", "caution", "high"]
 Urgency = Literal["self_care", "routine", "urgent", "emergency"]
 Pattern = Literal["deficiency", "excess", "mixed", "unclear"]
+Direction = Literal["more", "less", "none"]
 Sex = Literal["female", "male"]
 Condition = Literal["none", "pregnancy", "lactation"]
 SerumBandId = Literal[
@@ -145,7 +146,6 @@ class ReferralRule(Sourced):
     urgency: Urgency
     when: RuleCondition
     reason: str
-    advice: tuple[str, ...] = ()
 
 
 class Food(Sourced):
@@ -155,9 +155,16 @@ class Food(Sourced):
     mg: float
 
 
+class WatchItem(Record):
+    text: str
+    findings: tuple[str, ...]
+
+
 class Advice(Sourced):
     id: str
+    direction: Direction
     text: str
+    watch_for: tuple[WatchItem, ...] = ()
 
 
 TABLE_RECORDS: dict[str, type[Record]] = {

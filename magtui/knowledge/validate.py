@@ -190,6 +190,12 @@ def _cross_check(
     for finding_id in FINDING_IDS:
         if finding_id not in ids["findings"] and "findings" not in incomplete:
             say("findings", None, "", f"finding {finding_id!r} of the triage vocabulary is missing")
+    for doc_id, advice in records["advice"]:
+        for i, item in enumerate(advice.watch_for):  # type: ignore[attr-defined]
+            for j, finding_id in enumerate(item.findings):
+                if finding_id not in ids["findings"]:
+                    say("advice", doc_id, f"watch_for.{i}.findings.{j}",
+                        f"unknown finding {finding_id!r}")
     for doc_id, finding in records["findings"]:
         is_flag = finding.kind == "red_flag"  # type: ignore[attr-defined]
         if is_flag != (finding.id in RED_FLAG_IDS):  # type: ignore[attr-defined]
@@ -295,9 +301,6 @@ def _check_rules(rows: list[tuple[int, ReferralRule]], ids: dict[str, set[str]],
             for i, fact in enumerate(getattr(rule.when, clause)):
                 if fact not in FACTS:
                     say("referral_rules", doc_id, f"when.{clause}.{i}", f"unknown fact {fact!r}")
-        for i, advice in enumerate(rule.advice):
-            if advice not in ids["advice"]:
-                say("referral_rules", doc_id, f"advice.{i}", f"unknown advice id {advice!r}")
 
 
 def _assemble(path: Path, records: dict[str, list[tuple[int, Record]]]) -> KnowledgeBase:

@@ -18,7 +18,7 @@ from magtui.clinical.dosing import DoseResult
 from magtui.clinical.intake import IntakeResult
 from magtui.clinical.renal import EgfrResult, KidneyAssessment
 from magtui.clinical.review import review_warning
-from magtui.clinical.serum import SerumResult
+from magtui.clinical.serum import SerumResult, mmol_display
 from magtui.clinical.triage import TriageResult
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Condition, Sex
@@ -193,12 +193,18 @@ def _referral(triage: TriageResult) -> ReferralRecord:
         urgency=referral.urgency,
         headline=referral.headline,
         meaning=referral.meaning,
+        provisional=referral.provisional,
+        summary=triage.headline,
+        unasked_note=triage.unasked_note,
         reasons=referral.reasons,
         context=tuple(
             ContextReason(urgency=rule.urgency, reason=rule.reason, source=rule.source)
             for rule in referral.context
         ),
-        advice=tuple(AdviceRecord(id=a.id, text=a.text, source=a.source) for a in triage.advice),
+        advice=tuple(
+            AdviceRecord(id=a.id, text=a.text, source=a.source, direction=a.direction)
+            for a in triage.advice
+        ),
         sources=referral.sources,
     )
 
@@ -241,7 +247,8 @@ def _serum(serum: SerumResult) -> SerumRecord:
     return SerumRecord(
         value=serum.value,
         unit=serum.unit,
-        mmol_per_l=serum.mmol_per_l,
+        # As shown beside the band: never rounded onto another band's edge.
+        mmol_per_l=float(mmol_display(serum)),
         band=serum.band.id,
         label=serum.band.label,
         severity=serum.band.severity,

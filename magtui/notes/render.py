@@ -114,27 +114,28 @@ def to_markdown(note: SessionNote) -> str:
 
 
 def _referral_lines(note: SessionNote) -> list[str]:
+    """The plan first: an emergency note starts with the emergency action."""
     referral = note.referral
     if referral is None:
         return ["## Referral", "", "No triage was recorded.", ""]
-    out = [
-        f"## Referral: {_inline(referral.headline)}",
-        "",
-        f"**{_inline(referral.headline)}**: {_inline(referral.meaning)}",
-        "",
-        "Reasons:",
-        "",
-    ]
+    summary = referral.summary or f"{referral.headline} — {referral.meaning}"
+    out = [f"## Referral: {_inline(summary)}", ""]
+    if referral.unasked_note:
+        out += [f"**Provisional:** {_inline(referral.unasked_note)}", ""]
+    if referral.advice:
+        out += ["What to do now:", ""]
+        out += [f"{i}. {_inline(a.text)}{_cite(a.source)}"
+                for i, a in enumerate(referral.advice, 1)]
+        out.append("")
+    out += ["Why this level:", ""]
     out += [f"- {_inline(reason)}" for reason in referral.reasons] or ["- none recorded"]
     if referral.context:
+        # Lower case: a capitalised level word in the note is always the headline's.
         out += ["", "Also found, at a lower urgency (context, not the headline):", ""]
         out += [
-            f"- {c.urgency.replace('_', '-').upper()}: {_inline(c.reason)}{_cite(c.source)}"
+            f"- ({c.urgency.replace('_', '-')}) {_inline(c.reason)}{_cite(c.source)}"
             for c in referral.context
         ]
-    if referral.advice:
-        out += ["", "Advice given:", ""]
-        out += [f"- {_inline(a.text)}{_cite(a.source)}" for a in referral.advice]
     return [*out, ""]
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from magtui.knowledge.records import Condition, KidneyRisk, Pattern, Sex, Urgency
+from magtui.knowledge.records import Condition, Direction, KidneyRisk, Pattern, Sex, Urgency
 from magtui.notes import session
 from magtui.notes.session import (
     SCHEMA_VERSION,
@@ -104,6 +104,8 @@ class AdviceRecord(NoteModel):
     id: str
     text: str
     source: str
+    direction: Direction = "none"
+    """`more`, `less` or `none` (design.md §3); one plan never holds `more` and `less`."""
 
 
 class ContextReason(NoteModel):
@@ -122,6 +124,13 @@ class ReferralRecord(NoteModel):
     headline: str
     """`EMERGENCY`, `URGENT`, `ROUTINE` or `SELF-CARE`."""
     meaning: str
+    provisional: bool = False
+    """True while red flags were still unasked: the urgency was then only the least the
+    answers so far demanded."""
+    summary: str = ""
+    """The headline as shown ("so far ROUTINE — …" while provisional)."""
+    unasked_note: str | None = None
+    """Which red flags were still to ask, when provisional."""
     reasons: tuple[str, ...] = ()
     context: tuple[ContextReason, ...] = ()
     advice: tuple[AdviceRecord, ...] = ()

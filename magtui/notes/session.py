@@ -24,7 +24,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
-from magtui.knowledge.records import Condition, KidneyRisk, Pattern, Sex, Urgency
+from magtui.knowledge.records import Condition, Direction, KidneyRisk, Pattern, Sex, Urgency
 from magtui.values import Value
 
 SCHEMA_VERSION = 1
@@ -146,6 +146,8 @@ class AdviceRecord(NoteValue):
     id: str
     text: str
     source: str
+    direction: Direction = "none"
+    """`more`, `less` or `none` (design.md §3); one plan never holds `more` and `less`."""
 
 
 class ContextReason(NoteValue):
@@ -161,6 +163,13 @@ class ReferralRecord(NoteValue):
     headline: str
     """`EMERGENCY`, `URGENT`, `ROUTINE` or `SELF-CARE`."""
     meaning: str
+    provisional: bool = False
+    """True while red flags were still unasked: the urgency was then only the least the
+    answers so far demanded."""
+    summary: str = ""
+    """The headline as shown ("so far ROUTINE — …" while provisional)."""
+    unasked_note: str | None = None
+    """Which red flags were still to ask, when provisional."""
     reasons: tuple[str, ...] = ()
     context: tuple[ContextReason, ...] = ()
     advice: tuple[AdviceRecord, ...] = ()

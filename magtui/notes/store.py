@@ -85,6 +85,8 @@ class NoteSummary:
     """The Markdown file."""
     json_path: Path
     problem: str | None = None
+    provisional: bool = False
+    """The urgency was only "so far": red flags were still unasked when it was saved."""
 
 
 def notes_dir() -> Path:
@@ -309,6 +311,7 @@ def list_notes(directory: str | os.PathLike[str] | None = None) -> list[NoteSumm
             saved_at=note.saved_at,
             patient_ref=note.patient_ref,
             urgency=note.referral.urgency if note.referral else None,
+            provisional=bool(note.referral and note.referral.provisional),
             path=markdown_path,
             json_path=json_path,
         ))

@@ -230,3 +230,152 @@ def test_daily_dose_is_linear(kb: KnowledgeBase, data: st.DataObject, compound: 
         2 * one.elemental_mg_per_day_exact, rel=1e-12)
     assert one.exceeds_ul == (compound * fraction * times > 350)
     assert ("exceeds_ul" in codes(one)) == one.exceeds_ul
+
+
+# --- issue 10: age-appropriate, kidney-aware wording above the UL -------------------------
+
+INTERNAL_REMARKS = (
+    "not re-verified", "design choice", "does not suggest doses", "gives no iv doses",
+    "does not invent", "none is invented", "magtui shows", "magtui",
+)
+ADULT_REPLACEMENT_FIGURES = ("583", "24 mmol", "20–30 mmol", "mmol a day")
+
+
+def warning(result: DoseResult, code: str) -> str:
+    return next(w.text for w in result.warnings if w.code == code)
+
+
+def mg_figures(text: str) -> set[float]:
+    """Every '<number> mg' figure in a text (1,000 separators allowed)."""
+    import re
+
+    return {float(m.replace(",", "")) for m in re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*mg\b", text)}
+
+
+@pytest.mark.parametrize(("years", "stage"), [(1, "1–3 years"), (2, "1–3 years"),
+                                              (5, "4–8 years"), (10, "9–13 years"),
+                                              (17.9, "14–18 years")])
+def test_child_above_ul_gets_the_childs_ul_and_no_adult_figure(
+    kb: KnowledgeBase, normal_kidney: KidneyAssessment, years: float, stage: str,
+) -> None:
+    # clinical-reference.md §1.2: UL 65 mg (1–3 y), 110 mg (4–8 y), 350 mg (9–18 y), from the
+    # intake row; the adult replacement dose (§8.3: 24 mmol ≈ 583 mg) never applies to a child.
+    child = intake(kb, years, "male")
+    ul = child.ul_supplemental_mg
+    assert ul is not None and child.life_stage == stage
+    result = calculate_dose(kb, form_id="citrate", intake=child, kidney=normal_kidney,
+                            elemental_mg=ul + 100)
+    assert result.for_child and result.exceeds_ul
+    text = warning(result, "exceeds_ul")
+    assert f"({ul:g} mg/day" in text and stage in text
+    assert "paediatrician" in text
+    for figure in ADULT_REPLACEMENT_FIGURES:
+        assert figure not in text, figure
+    assert kb.advice["therapeutic_doses_doctor"].text not in text
+    assert mg_figures(text) <= {result.elemental_mg_per_day, ul}
+
+
+def test_toddler_cli_case_names_65_mg(kb: KnowledgeBase, normal_kidney: KidneyAssessment) -> None:
+    # The reported case: citrate 100 mg elemental, age 2 → UL 65 mg, 153.8 %; no adult figure.
+    result = calculate_dose(kb, form_id="citrate", intake=intake(kb, 2, "male"),
+                            kidney=assess_kidney(kb), elemental_mg=100)
+    text = warning(result, "exceeds_ul")
+    assert "153.8 % of the supplemental UL for 1–3 years (65 mg/day" in text
+    assert "583" not in text and "mmol" not in text
+
+
+def test_adult_above_ul_may_quote_the_adult_replacement_dose(
+    kb: KnowledgeBase, normal_kidney: KidneyAssessment,
+) -> None:
+    result = calculate_dose(kb, form_id="citrate", intake=intake(kb, 18, "female"),
+                            kidney=normal_kidney, elemental_mg=400)
+    assert not result.for_child  # 18 years = 216 completed months: adult
+    text = warning(result, "exceeds_ul")
+    assert kb.advice["therapeutic_doses_doctor"].text in text
+    assert "paediatrician" not in text
+    assert "renal" not in text  # normal kidneys: no reduction wording
+
+
+@pytest.mark.parametrize("years", [40, 8])
+@pytest.mark.parametrize("kidney_kwargs", [{"egfr": 45}, {"kidney_disease_reported": True}])
+def test_kidney_caution_above_ul_says_doses_are_reduced(
+    kb: KnowledgeBase, years: float, kidney_kwargs: dict[str, object],
+) -> None:
+    # clinical-reference.md §8.3 (doses lower in renal failure, reduce 50–75%) and §6.2 BNF
+    # (avoid or reduce dose and monitor).
+    kidney = assess_kidney(kb, **kidney_kwargs)  # type: ignore[arg-type]
+    assert kidney.risk == "caution"
+    result = calculate_dose(kb, form_id="citrate", intake=intake(kb, years, "male"),
+                            kidney=kidney, elemental_mg=500)
+    exceeds = next(w for w in result.warnings if w.code == "exceeds_ul")
+    assert "renal impairment" in exceeds.text and "reduc" in exceeds.text
+    assert "50–75%" in exceeds.text and "BNF" in exceeds.text
+    assert {"bnf_magnesium", "harrisons_manual"} <= set(exceeds.see_also)
+    assert {"bnf_magnesium", "harrisons_manual"} <= set(result.sources)
+    assert all(s in kb.sources for s in exceeds.see_also)
+
+
+@pytest.mark.parametrize("years", [79, 6])
+@pytest.mark.parametrize("kidney_kwargs", [{"egfr": 21}, {"egfr": 10}, {"dialysis": True}])
+def test_kidney_high_above_ul_suggests_no_dose_figure(
+    kb: KnowledgeBase, years: float, kidney_kwargs: dict[str, object],
+) -> None:
+    kidney = assess_kidney(kb, **kidney_kwargs)  # type: ignore[arg-type]
+    assert kidney.risk == "high"
+    result = calculate_dose(kb, form_id="hydroxide", intake=intake(kb, years, "male"),
+                            kidney=kidney, compound_mg=2400, times_per_day=2)
+    text = warning(result, "exceeds_ul")
+    # Only the patient's own dose and the UL it is compared with: no suggested amount.
+    assert mg_figures(text) <= {result.elemental_mg_per_day, result.ul_supplemental_mg}
+    assert "mmol" not in text
+    for figure in ADULT_REPLACEMENT_FIGURES:
+        assert figure not in text
+    assert "reduced dose" in text and "renal impairment" in text
+    for w in result.warnings:
+        if w.code in ("kidney_high", "exceeds_ul"):
+            assert "mmol a day" not in w.text and "583" not in w.text
+
+
+def test_dose_warnings_carry_no_internal_remarks(kb: KnowledgeBase) -> None:
+    cases = [
+        ("citrate", 2, {}, {"elemental_mg": 100}),
+        ("citrate", 0.5, {"egfr": 90}, {"elemental_mg": 50}),
+        ("threonate", 40, {"egfr": 45}, {"compound_mg": 9000}),
+        ("hydroxide", 79, {"egfr": 21}, {"compound_mg": 2400}),
+        ("oxide", 60, {"dialysis": True}, {"compound_mg": 1000}),
+        ("oxide", 60, {"egfr": 10}, {"compound_mg": 10_000}),
+        ("glycinate", 30, {"kidney_disease_reported": True}, {"compound_mg": 500}),
+    ]
+    for form_id, years, kidney_kwargs, amount in cases:
+        result = calculate_dose(kb, form_id=form_id, intake=intake(kb, years, "male"),
+                                kidney=assess_kidney(kb, **kidney_kwargs),  # type: ignore[arg-type]
+                                **amount)  # type: ignore[arg-type]
+        for w in result.warnings:
+            lowered = w.text.casefold()
+            for remark in INTERNAL_REMARKS:
+                assert remark not in lowered, (w.code, remark)
+            # An entered eGFR is never described as computed by the equation.
+            assert "CKD-EPI" not in w.text and "in brackets" not in w.text
+
+
+def test_no_ul_warning_for_infants_is_the_kb_advice(
+    kb: KnowledgeBase, normal_kidney: KidneyAssessment,
+) -> None:
+    result = calculate_dose(kb, form_id="citrate", intake=intake(kb, 0.5, "male"),
+                            kidney=normal_kidney, elemental_mg=50)
+    text = warning(result, "no_ul_for_age")
+    assert text == kb.advice["no_ul_infants"].text
+    assert "invent" not in text
+
+
+@pytest.mark.parametrize("form_id", ["citrate", "glycinate", "threonate", "lactate"])
+def test_label_warning_names_the_formula_and_hydrate(
+    kb: KnowledgeBase, normal_kidney: KidneyAssessment, form_id: str,
+) -> None:
+    form = kb.forms[form_id]
+    result = calculate_dose(kb, form_id=form_id, intake=intake(kb, 40, "male"),
+                            kidney=normal_kidney, compound_mg=500)
+    text = warning(result, "label_elemental_wins")
+    assert f"computed for {form.formula}" in text
+    assert form.variability_note and form.variability_note in text
+    assert kb.advice["label_elemental_wins"].text in text

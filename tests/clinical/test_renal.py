@@ -10,7 +10,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from magtui.clinical.limits import InputError
-from magtui.clinical.renal import assess_kidney, ckd_epi_2021, estimate_egfr, kdigo_category
+from magtui.clinical.renal import (
+    assess_kidney,
+    ckd_epi_2021,
+    egfr_basis_text,
+    estimate_egfr,
+    kdigo_category,
+)
 from magtui.knowledge.base import KnowledgeBase
 
 
@@ -211,3 +217,46 @@ def test_egfr_matches_reference_and_classifies_shown_value(
     # clinician sees and what is classified never disagree.
     assert result.category == reference_kdigo(result.egfr)
     assert result.kidney.risk == reference_kidney_risk(result.egfr)
+
+
+# --- how the eGFR was obtained (issue 10) --------------------------------------------------
+
+
+def test_entered_egfr_is_described_as_entered(kb: KnowledgeBase) -> None:
+    kidney = assess_kidney(kb, egfr=45)
+    assert kidney.egfr_computed is False
+    text = egfr_basis_text(kidney)
+    assert text == "eGFR 45 mL/min/1.73 m² (entered), KDIGO G3a"
+    assert "CKD-EPI" not in text
+    assert egfr_basis_text(kidney, short=True) == "eGFR 45 mL/min/1.73 m², entered"
+
+
+def test_computed_egfr_names_the_equation(kb: KnowledgeBase) -> None:
+    # NKF check value: 55-year-old man, creatinine 1.2 mg/dL → 71.4 (G2).
+    result = estimate_egfr(kb, age_years=55, sex="male", creatinine=1.2)
+    assert result.kidney.egfr_computed is True
+    text = egfr_basis_text(result.kidney)
+    assert text == ("eGFR 71.4 mL/min/1.73 m² (computed from creatinine by the CKD-EPI 2021 "
+                    "equation), KDIGO G2")
+    assert "CKD-EPI 2021" in egfr_basis_text(result.kidney, short=True)
+    # The caller may say how it was obtained; the risk never depends on it.
+    entered = assess_kidney(kb, egfr=71.4, egfr_computed=True)
+    assert entered.egfr_computed and entered.risk == result.kidney.risk
+    assert "(entered)" in egfr_basis_text(result.kidney, computed=False)
+
+
+@pytest.mark.parametrize("kwargs", [{"dialysis": True, "egfr": 20}, {"dialysis": True},
+                                    {"kidney_disease_reported": True}, {}])
+def test_no_egfr_basis_without_an_egfr_assessment(kb: KnowledgeBase,
+                                                  kwargs: dict[str, object]) -> None:
+    assert egfr_basis_text(assess_kidney(kb, **kwargs)) == ""  # type: ignore[arg-type]
+
+
+def test_kb_kidney_texts_claim_no_equation_and_no_internal_remarks(kb: KnowledgeBase) -> None:
+    # Whether an eGFR came from CKD-EPI 2021 is known only where it is shown, not in the KB.
+    for band in kb.kidney:
+        for text in (band.headline, band.caution):
+            assert "CKD-EPI" not in text and "in brackets" not in text, band.id
+            lowered = text.casefold()
+            for remark in ("magtui", "not re-verified", "design choice", "suggest doses"):
+                assert remark not in lowered, (band.id, remark)

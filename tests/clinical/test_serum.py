@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magtui.clinical.limits import InputError
-from magtui.clinical.serum import classify_serum, in_band, interpret_serum
+from magtui.clinical.serum import (
+    classify_serum,
+    in_band,
+    interpret_serum,
+    mmol_display,
+    serum_display,
+)
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.vocabulary import SERUM_BAND_IDS
 
@@ -158,3 +165,95 @@ def test_every_unit_classifies_the_unrounded_mmol(
     result = interpret_serum(kb, value, unit)  # type: ignore[arg-type]
     assert result.mmol_per_l_exact == pytest.approx(mmol, rel=1e-12)
     assert result.band.id == reference_band(result.mmol_per_l_exact)
+
+
+# --- shown figures agree with the band (issue 10) ------------------------------------------
+
+
+def shown_band(unit: str, shown: str) -> str:
+    """The band the *shown* figure falls in, read the way a clinician would read it."""
+    mmol = {"mmol/L": Decimal(shown), "mg/dL": Decimal(shown) / Decimal("2.4305"),
+            "mEq/L": Decimal(shown) / 2}[unit]
+    return reference_band(float(mmol))
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "mmol_shown", "band"),
+    [
+        # 7.29 mg/dL = 2.99938 mmol/L: moderately high; "3.00" would sit on the severe edge.
+        (7.29, "mg/dL", "2.999", "moderate_high"),
+        # 1.82 mg/dL = 0.74882 mmol/L: low; "0.75" would be the normal band's edge.
+        (1.82, "mg/dL", "0.749", "low"),
+        # 2.31 mg/dL = 0.95042 mmol/L: borderline high; "0.95" and "0.950" are still normal.
+        (2.31, "mg/dL", "0.9504", "high_normal"),
+        # 12.15 mg/dL = 4.99897 mmol/L: severe, not yet life-threatening.
+        (12.15, "mg/dL", "4.999", "severe_high"),
+        # Away from an edge, or exactly on one, two decimals as before.
+        (0.8, "mmol/L", "0.80", "normal"),
+        (3.0, "mmol/L", "3.00", "severe_high"),
+        (0.95, "mmol/L", "0.95", "normal"),
+        # 4.86 mg/dL = 1.99959 mmol/L: still mildly high; "2.00" and "2.000" are not.
+        (4.86, "mg/dL", "1.9996", "high"),
+    ],
+)
+def test_mmol_display_never_crosses_an_edge(
+    kb: KnowledgeBase, value: float, unit: str, mmol_shown: str, band: str,
+) -> None:
+    result = interpret_serum(kb, value, unit)  # type: ignore[arg-type]
+    assert result.band.id == band
+    assert mmol_display(result) == mmol_shown
+    assert shown_band("mmol/L", mmol_shown) == band
+
+
+def test_json_figure_stays_at_two_decimals(kb: KnowledgeBase) -> None:
+    result = interpret_serum(kb, 7.29, "mg/dL")
+    assert result.mmol_per_l == 3.0  # the contract's 2-decimal figure is unchanged
+    assert mmol_display(result) == "2.999"
+    assert serum_display(result, "mEq/L") == "5.999"  # 6.00 would be the severe edge too
+
+
+def test_a_value_within_a_hair_of_an_edge_rounds_towards_its_band(kb: KnowledgeBase) -> None:
+    below = interpret_serum(kb, 2.999999, "mmol/L")
+    above = interpret_serum(kb, 0.95000001, "mmol/L")
+    assert (below.band.id, mmol_display(below)) == ("moderate_high", "2.9999")
+    assert (above.band.id, mmol_display(above)) == ("high_normal", "0.9501")
+
+
+@given(st.sampled_from(["mmol/L", "mg/dL", "mEq/L"]), st.sampled_from(["mmol/L", "mg/dL", "mEq/L"]),
+       st.integers(min_value=20, max_value=1500))
+def test_every_shown_figure_lies_in_the_band(
+    kb: KnowledgeBase, entered: str, shown_unit: str, hundredths: int,
+) -> None:
+    # Values as labs report them (2 decimals), in any unit, shown in any unit.
+    value = hundredths / 100
+    try:
+        result = interpret_serum(kb, value, entered)  # type: ignore[arg-type]
+    except InputError:
+        return  # outside the plausible range for that unit
+    shown = serum_display(result, shown_unit)  # type: ignore[arg-type]
+    assert shown_band(shown_unit, shown) == result.band.id, (value, entered, shown)
+    places = len(shown.split(".")[1])
+    assert 2 <= places <= 4
+
+
+def test_band_actions_state_the_exact_mmol_edges_and_approximate_mg_dl(kb: KnowledgeBase) -> None:
+    for band in kb.serum_bands:
+        action = band.action
+        mmol_part = action[: action.index(" mmol/L")]
+        numbers = [float(n) for n in re.findall(r"\d+\.\d+", mmol_part)]
+        edges = [e for e in (band.low_mmol_l, band.high_mmol_l) if e is not None]
+        assert numbers == edges, (band.id, mmol_part)
+        # The mg/dL equivalents are marked approximate; mmol/L edges are the exact ones.
+        bracket = action[action.index("(") + 1: action.index(")")]
+        assert bracket.startswith(("about", "below about")), (band.id, bracket)
+        assert "mg/dL" in bracket
+        assert "magtui" not in action.casefold()
+        # The words say which side of each edge the band holds (clinical-reference §4).
+        if band.low_mmol_l is None:
+            assert action.startswith("Below")
+        elif band.high_mmol_l is None:
+            assert action.startswith(f"{band.low_mmol_l:.1f} mmol/L or above"), band.id
+        elif not band.low_inclusive:
+            assert action.startswith("Above")
+        if band.high_mmol_l is not None and band.low_mmol_l is not None:
+            assert ("to below" in mmol_part) == (not band.high_inclusive), band.id

@@ -138,6 +138,15 @@ CASES: dict[str, tuple[Mutation, list[str]]] = {
     "serum gap": (_serum_gap, ["serum_bands[doc", "not contiguous"]),
     "unknown key": (_set("foods", _doc(RAW, "foods", next(iter(RAW["foods"].values()))["id"])[1]
                          ["id"], "mgg", 3), ["foods[doc", "mgg", "extra inputs"]),
+    "missing plan advice": (_drop("advice", "stop_mg_products"),
+                            ["advice: advice 'stop_mg_products'", "missing"]),
+    "advice without direction": (_set("advice", "diet_sources", "direction", "up"),
+                                 ["advice[doc", "direction"]),
+    "safety net names unknown finding": (
+        lambda raw: _doc(raw, "advice", "return_if_persists")[1]["watch_for"][0].update(
+            findings=["no_such_finding"]),
+        ["advice[doc", "watch_for.0.findings.0", "unknown finding 'no_such_finding'"],
+    ),
     "rule names unknown finding": (
         lambda raw: next(iter(raw["referral_rules"].values()))["when"].update(
             any_present=["no_such_finding"], always=False),

@@ -87,7 +87,7 @@ def test_list_is_newest_first_with_time_reference_and_urgency(
 ) -> None:
     # Saved out of order, each at its own time, with different urgencies.
     plan = [
-        (now, ["cramps_spasms"], "ref middle", "SELF_CARE"),
+        (now, ["cramps_spasms"], "ref middle", "SELF-CARE"),
         (now + timedelta(hours=1), ["seizure"], "ref newest", "EMERGENCY"),
         (now - timedelta(days=1), ["muscle_wasting"], "ref oldest", "URGENT"),
     ]
@@ -106,6 +106,7 @@ def test_list_is_newest_first_with_time_reference_and_urgency(
         assert f"{moment:%Y-%m-%d %H:%M}" in line
         assert ref in line
         assert line.rstrip().endswith(urgency)
+        assert "so far" not in line  # every red flag was asked: a settled result
 
     code, out, err = run(capsys, "notes", "list", "--json")
     assert (code, err) == (0, "")
@@ -114,8 +115,25 @@ def test_list_is_newest_first_with_time_reference_and_urgency(
     for entry, (moment, _, ref, urgency) in zip(listed, newest_first, strict=True):
         assert datetime.fromisoformat(entry["saved_at"]) == moment
         assert entry["patient_ref"] == ref
-        assert entry["urgency"] == urgency.lower()
+        assert entry["urgency"] == urgency.lower().replace("-", "_")
+        assert entry["provisional"] is False
         assert entry["problem"] is None
+
+
+def test_list_says_so_far_for_a_provisional_note(
+    capsys: pytest.CaptureFixture[str], kb_or_skip: KnowledgeBase, now: datetime
+) -> None:
+    from magtui.clinical.triage import evaluate, finding_states
+    from magtui.notes.build import build_note
+
+    # Nothing asked at all: red flags unknown, so the level was only "so far SELF-CARE".
+    note = build_note(kb_or_skip, triage=evaluate(kb_or_skip, finding_states(kb_or_skip)),
+                      patient_ref="ref", started_at=now - timedelta(minutes=1), now=now)
+    save_note(note, now=now)
+    code, out, _ = run(capsys, "notes", "list")
+    assert code == 0 and out.rstrip().endswith("so far SELF-CARE")
+    listed = json.loads(run(capsys, "notes", "list", "--json")[1])["notes"]
+    assert listed[0]["provisional"] is True and listed[0]["urgency"] == "self_care"
 
 
 def test_list_of_no_notes(capsys: pytest.CaptureFixture[str], notes_folder: Path) -> None:

@@ -157,7 +157,14 @@ def test_markdown_has_what_a_record_needs(sample_note: SessionNote) -> None:
     markdown = to_markdown(sample_note)
     note = sample_note
     assert note.referral is not None and note.dose is not None
-    assert f"## Referral: {note.referral.headline}" in markdown
+    heading = next(line for line in markdown.splitlines() if line.startswith("## Referral: "))
+    assert note.referral.headline in heading
+    assert note.referral.summary in heading
+    # A provisional result is never shown as settled: the note says which flags are unasked.
+    assert ("so far" in heading) == (note.referral.provisional
+                                     and note.referral.urgency != "emergency")
+    if note.referral.provisional:
+        assert note.referral.unasked_note and note.referral.unasked_note in markdown
     assert note.referral.headline.upper() == note.referral.headline
     for reason in note.referral.reasons:
         assert reason in markdown

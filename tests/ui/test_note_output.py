@@ -42,7 +42,7 @@ async def test_unwritable_notes_folder_keeps_the_note_and_offers_another_place(
         assert not isinstance(app.screen, SaveAs)
     text = target.read_text(encoding="utf-8")
     assert "typed before the failure" in text and "URGENT" in text
-    assert "mL/min/1.73 m²" in text and "2026.11.1" in text
+    assert "mL/min/1.73 m²" in text and app.kb.meta.kb_version in text
     assert target.stat().st_mode & 0o777 == 0o600
 
 
@@ -100,6 +100,6 @@ async def test_copy_puts_the_whole_note_on_the_clipboard(
         assert "Note copied" in confirmations
     # The result with its inputs, units, sources and KB version — never a bare number.
     assert "URGENT" in copied and "KIDNEY RISK" in copied.upper()
-    assert "mL/min/1.73 m²" in copied and "2026.11.1" in copied
+    assert "mL/min/1.73 m²" in copied and app.kb.meta.kb_version in copied
     assert "does not diagnose or prescribe" in copied
     assert "https://" in copied

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from magtui.clinical.limits import AGE_YEARS, CREATININE, ELEMENTAL_MG, TIMES_PER_DAY, InputError
-from magtui.consultation import Consultation, DoseInputs, PatientInputs
+from magtui.consultation import Consultation, DoseInputs, PatientInputs, SerumInputs
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.app import MagtuiApp
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
@@ -441,3 +441,99 @@ async def test_dose_screen_at_80x24_and_without_colour(
         assert "2001.6 mg/day" in text and "571.9 % of UL" in text
         assert "⚠ ABOVE THE UL" in text and "⚠⚠ DANGER · kidney_high" in text
         assert "▐●▌ compound mg of the salt ▐ ▌ elemental mg from the label" in text
+
+
+# ----------------------------------------------------------------------------- issue 10
+
+INTERNAL_REMARKS = ("none is invented", "invented", "not re-verified", "design choice",
+                    "does not suggest doses", "gives no iv doses", "magtui shows")
+
+
+async def test_entered_egfr_is_shown_as_entered_never_as_computed(kb: KnowledgeBase) -> None:
+    app = make_app(kb, PatientInputs(age_years=68, sex="female", egfr=45))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        banner = shown(app, "#kidney-banner")
+        assert "eGFR 45 mL/min/1.73 m², entered" in banner
+        kidney = shown(app, "#kidney-result")
+        assert "entered" in kidney
+        assert "(entered)" in shown(app, "#egfr-result")
+        for text in (banner, kidney):
+            assert "CKD-EPI" not in text and "in brackets" not in text
+        await pilot.press("f4")
+        await pilot.pause()
+        status = shown(app, "#dose-status")
+        assert "eGFR 45 mL/min/1.73 m² (entered), KDIGO G3a" in status
+        assert "CKD-EPI" not in status
+
+
+async def test_computed_egfr_names_the_equation_in_banner_and_kidney_text(
+    kb: KnowledgeBase,
+) -> None:
+    app = make_app(kb, PatientInputs(age_years=68, sex="female", creatinine=95,
+                                     creatinine_unit="umol/L"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.results is not None and app.results.kidney.egfr_computed
+        assert "eGFR 56.3 mL/min/1.73 m², CKD-EPI 2021" in shown(
+            app, "#kidney-banner")
+        assert "CKD-EPI 2021" in shown(app, "#kidney-result")
+        assert "entered" not in shown(app, "#kidney-banner")
+
+
+async def test_patient_serum_figure_agrees_with_its_band(kb: KnowledgeBase) -> None:
+    app = make_app(kb, PatientInputs(age_years=60, sex="male"),
+                   serum=SerumInputs(value=7.29, unit="mg/dL"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        serum = shown(app, "#serum-result")
+        assert "2.999 mmol/L" in serum and "3.00 mmol/L" not in serum
+        assert "5.999 mEq/L" in serum
+        assert "Moderate hypermagnesaemia" in serum
+
+
+async def test_infant_intake_and_dose_carry_no_internal_remarks(kb: KnowledgeBase) -> None:
+    app = make_app(kb, PatientInputs(age_months=6, sex="male"),
+                   DoseInputs(form_id="citrate", amount_mg=100))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        texts = [shown(app, "#intake-result"), shown(app, "#intake-note")]
+        assert "paediatrician" in texts[0]
+        await pilot.press("f4")
+        await pilot.pause()
+        texts += [shown(app, "#dose-summary"), shown(app, "#dose-warnings"),
+                  shown(app, "#dose-explain")]
+        for text in texts:
+            for remark in INTERNAL_REMARKS:
+                assert remark not in text.casefold(), (remark, text)
+
+
+async def test_dose_screen_shows_formula_hydrate_basis_and_label_rule(kb: KnowledgeBase) -> None:
+    app = make_app(kb, PatientInputs(age_years=40, sex="female", egfr=90),
+                   DoseInputs(form_id="citrate", amount_mg=500))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        explain = shown(app, "#dose-explain")
+        form = kb.forms["citrate"]
+        assert f"16.2 % elemental, computed for {form.formula}" in explain
+        assert form.variability_note and form.variability_note in explain
+        assert "Label rule" in explain
+        assert kb.advice["label_elemental_wins"].text in explain
+        assert "elemental mg from the label" in explain
+
+
+async def test_child_dose_above_ul_on_screen_quotes_no_adult_figure(kb: KnowledgeBase) -> None:
+    app = make_app(kb, PatientInputs(age_years=2, sex="male", egfr=45),
+                   DoseInputs(form_id="citrate", entered_as="elemental", amount_mg=100))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        warnings = shown(app, "#dose-warnings")
+        assert "exceeds_ul" in warnings and "65 mg/day" in warnings
+        assert "paediatrician" in warnings and "renal impairment" in warnings
+        assert "583" not in warnings and "24 mmol" not in warnings

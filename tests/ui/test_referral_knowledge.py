@@ -69,8 +69,11 @@ async def test_deficiency_picture_is_routine_with_diet_sources(kb: KnowledgeBase
         await pilot.press("f5")
         assert isinstance(app.screen, ReferralScreen)
         headline = referral(app, "headline")
-        assert "ROUTINE" in headline
-        assert "Planned appointment and blood test" in headline
+        # Red flags are unasked, so the level is provisional and says so.
+        assert "so far ROUTINE" in headline
+        assert "Planned clinician review" in headline
+        assert "7 red flags not yet asked" in headline
+        assert "Encourage magnesium-rich foods" in referral(app, "advice")
         foods = referral(app, "foods")
         assert "Pumpkin seeds" in foods
         assert "156 mg" in foods
@@ -108,9 +111,9 @@ async def test_urgency_red_flags_and_reasons_visible_at_80x24(kb: KnowledgeBase)
         await pilot.press("f5")
         await pilot.pause()
         shown = screen_text(app)
-        assert "⚠ URGENT" in shown
+        assert "⚠ so far URGENT" in shown
         assert "KIDNEY RISK: HIGH" in shown
-        assert "RED FLAGS NOT YET ASKED (7)" in shown
+        assert "7 red flags not yet asked" in shown
         assert "Muscle wasting" in shown
         assert "Why this level:" in shown
         assert app.results is not None
@@ -137,10 +140,12 @@ async def test_unasked_red_flags_listed_then_gone_when_all_absent(kb: KnowledgeB
     app = make_app(kb, present=("eyelid_twitch", "caffeine_stimulants"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
-        flags = referral(app, "red-flags")
-        assert "RED FLAGS NOT YET ASKED (7)" in flags
+        headline = referral(app, "headline")
+        assert "so far SELF-CARE" in headline
+        assert "7 red flags not yet asked" in headline
         for finding_id in RED_FLAG_IDS:
-            assert kb.findings[finding_id].label in flags
+            assert kb.findings[finding_id].label in headline
+        assert "No blood test is needed" not in referral(app, "advice")
         assert app.screen.check_action("ask_red_flags", ()) is True
 
         def all_absent(consultation: Consultation) -> None:
@@ -149,9 +154,11 @@ async def test_unasked_red_flags_listed_then_gone_when_all_absent(kb: KnowledgeB
         app.update(all_absent)
         await pilot.pause()
         flags = referral(app, "red-flags")
-        assert "NOT YET ASKED" not in flags
+        assert "not yet asked" not in flags + referral(app, "headline")
         assert "Every red flag has been asked" in flags
-        assert "SELF-CARE" in referral(app, "headline")
+        headline = referral(app, "headline")
+        assert "SELF-CARE" in headline and "so far" not in headline
+        assert "No blood test is needed now" in referral(app, "advice")
         assert app.screen.check_action("ask_red_flags", ()) is False
 
 

@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Input, Label, RadioSet, Select, Static
 
-from magtui.clinical.dosing import DoseResult, DoseWarning
+from magtui.clinical.dosing import DoseResult, DoseWarning, fraction_basis_text, label_rule
 from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
-from magtui.clinical.renal import kidney_risk_label
+from magtui.clinical.renal import egfr_basis_text, kidney_risk_label
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.records import SupplementForm
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
@@ -74,7 +74,9 @@ FIELDS = ("amount", "times-per-day")
 class HelpSelect(Select[str]):
     HELP: ClassVar[str] = (
         "The magnesium salt. Enter opens the list; type to search; Enter chooses. The % is "
-        "the salt's elemental share, used to convert a compound weight to elemental mg."
+        "the salt's elemental share for the formula (hydrate) shown with the result, used to "
+        "convert a compound weight to elemental mg. A label's printed elemental figure wins: "
+        "choose 'elemental mg from the label'."
     )
 
 
@@ -253,10 +255,12 @@ class DoseScreen(AreaScreen):
         else:
             lines.append("Choose a form and an amount per dose to compute elemental magnesium.")
         kidney = results.kidney
+        basis = egfr_basis_text(kidney)
         lines.append(
             f"[b]{kidney_risk_label(kidney.risk)}[/b] — "
             f"{escape(kidney.headline)}\n"
-            f"{escape(kidney.caution)}"
+            + (f"{escape(basis)}\n" if basis else "")
+            + f"{escape(kidney.caution)}"
         )
         return "\n\n".join(lines)
 
@@ -266,8 +270,8 @@ class DoseScreen(AreaScreen):
         ul = dose.ul_supplemental_mg
         if ul is None:
             ul_line = (
-                f"Supplemental UL: [b]no UL set for {escape(intake.life_stage)}[/b] — none is "
-                "invented; see the warning below"
+                f"Supplemental UL: [b]no UL set for {escape(intake.life_stage)}[/b] — see the "
+                "warning below"
             )
         else:
             verdict = "[b]⚠ ABOVE THE UL[/b]" if dose.exceeds_ul else "within the UL"
@@ -304,7 +308,15 @@ class DoseScreen(AreaScreen):
 
     def _explain_text(self, dose: DoseResult) -> str:
         form = dose.form
+        note = f" {form.variability_note}" if form.variability_note else ""
+        used = ("a compound weight was entered, so this share was used"
+                if dose.entered_as == "compound"
+                else "the label's elemental figure was entered, so this share was not used")
         return (
+            f"[b]Elemental share[/b]: {escape(fraction_basis_text(form))} "
+            f"({escape(used)}).{escape(note)}\n"
+            f"[b]Label rule[/b]: {escape(label_rule(self.magtui.kb)[0])} Enter a label's "
+            "figure as 'elemental mg from the label'.\n"
             f"[b]About {escape(form.name)}[/b] ({escape(form.formula)}): "
             f"{escape(form.absorption)}\n"
             f"{escape(dose.intake.row.note or '')}\n"

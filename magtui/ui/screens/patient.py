@@ -16,6 +16,7 @@ from textual.markup import escape
 from textual.widgets import Checkbox, Input, Label, RadioSet, Static
 
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
+from magtui.clinical.serum import conversions_text
 from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
 from magtui.knowledge.records import Condition, Sex
@@ -375,9 +376,9 @@ class PatientScreen(AreaScreen):
         serum = results.serum
         if serum is None:
             return "→ Serum magnesium: not given"
+        # Shown figures never sit on or across an edge of a band the value is not in.
         return (
-            f"→ [b]{serum.mmol_per_l:.2f} mmol/L[/b] = {serum.mg_per_dl:.2f} mg/dL = "
-            f"{serum.meq_per_l:.2f} mEq/L · [b]{escape(serum.band.label)}[/b]"
+            f"→ {conversions_text(serum)} · [b]{escape(serum.band.label)}[/b]"
         )
 
     def _intake_text(self, results: Results) -> str:
@@ -387,7 +388,8 @@ class PatientScreen(AreaScreen):
         ul = intake.ul_supplemental_mg
         ul_text = (
             f"supplemental UL [b]{ul:g} mg/day[/b]" if ul is not None
-            else f"[b]no UL set[/b] for {escape(intake.life_stage)} — none is invented"
+            else f"[b]no UL set[/b] for {escape(intake.life_stage)} — supplements only on a "
+                 "paediatrician's advice"
         )
         return (
             f"→ {escape(intake.life_stage)}, {intake.sex}: "

@@ -1,4 +1,4 @@
-"""F5 — referral guidance: urgency first, then red flags still to ask, reasons, advice, sources.
+"""F5 — referral guidance: urgency and red flags still to ask, then the plan, reasons, sources.
 
 Everything shown comes from `app.results` and the KB records it points to; this screen only
 lays them out. The urgency headline is pinned above the scrolling detail so it never scrolls
@@ -21,6 +21,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from magtui.clinical.referral import URGENCY_SYMBOL
+from magtui.clinical.serum import conversions_text
 from magtui.clinical.triage import PATTERN_MEANING
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
@@ -35,7 +36,6 @@ URGENCY_LEVELS = ("emergency", "urgent", "routine", "self_care")
 CONTEXT_LEVEL = {"emergency": "emergency", "urgent": "urgent", "routine": "routine",
                  "self_care": "self-care"}
 DIET_ADVICE_ID = "diet_sources"
-DIET_PATTERNS = ("deficiency", "mixed")
 
 HEADING = "bold underline"
 CITE = "italic"
@@ -50,14 +50,15 @@ def _cite(ids: Iterable[str]) -> Text:
     return Text(f" [{ids[0]}{more}]", style=CITE)
 
 
-def _bullets(title: str, rows: Iterable[Text]) -> Group:
-    """A heading over bullet rows with a hanging indent (wrapped lines align under the text)."""
+def _bullets(title: str, rows: Iterable[Text], *, numbered: bool = False) -> Group:
+    """A heading over bullet (or numbered) rows with a hanging indent: wrapped lines align
+    under the text. The plan is numbered, since it reads in the order it is acted on."""
     grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, justify="right")
     # fold, not ellipsis: a URL or long id must be shown whole, never cut short.
     grid.add_column(ratio=1, overflow="fold")
-    for row in rows:
-        grid.add_row("•", row)
+    for i, row in enumerate(rows, 1):
+        grid.add_row(f"{i}." if numbered else "•", row)
     return Group(Text(title, style=HEADING), grid)
 
 
@@ -100,11 +101,11 @@ class ReferralScreen(AreaScreen):
     def body(self) -> ComposeResult:
         yield Static(id="ref-headline")
         with ReferralScroll(id="ref-scroll"):
-            yield Static(id="ref-red-flags", classes="ref-section")
             yield Static(id="ref-reasons", classes="ref-section")
-            yield Static(id="ref-context", classes="ref-section")
+            yield Static(id="ref-red-flags", classes="ref-section")
             yield Static(id="ref-advice", classes="ref-section")
             yield Static(id="ref-foods", classes="ref-section")
+            yield Static(id="ref-context", classes="ref-section")
             yield Static(id="ref-interactions", classes="ref-section")
             yield Static(id="ref-kidney", classes="ref-section")
             yield Static(id="ref-serum", classes="ref-section")
@@ -136,25 +137,38 @@ class ReferralScreen(AreaScreen):
         referral = triage.referral
 
         headline = self.query_one("#ref-headline", Static)
-        headline.update(Text(
-            f"{URGENCY_SYMBOL[referral.urgency]} {referral.headline} — {referral.meaning}"
-        ))
+        text = Text(f"{URGENCY_SYMBOL[referral.urgency]} {triage.headline}")
+        if triage.unasked_note:
+            # A provisional result says which red flags are still to ask, in the headline.
+            text.append(f"\n? {triage.unasked_note} — press a", style="not bold")
+        headline.update(text)
         for level in URGENCY_LEVELS:
             headline.set_class(referral.urgency == level, f"-urgency-{level}")
 
-        self._section("ref-red-flags", self._red_flags(results))
+        # design.md §7 reads urgency, reasons, then advice; an emergency screen starts with
+        # the emergency action instead (§5), its reasons following as context.
+        scroll = self.query_one(ReferralScroll)
+        advice, reasons = self.query_one("#ref-advice"), self.query_one("#ref-reasons")
+        emergency = referral.urgency == "emergency"
+        if (scroll.children.index(advice) < scroll.children.index(reasons)) != emergency:
+            if emergency:
+                scroll.move_child(advice, before=reasons)
+            else:
+                scroll.move_child(advice, after=self.query_one("#ref-red-flags"))
+        self._section("ref-advice", _bullets(
+            "What to do now:", (_cited(a.text, a.source_ids) for a in triage.advice),
+            numbered=True,
+        ))
         self._section("ref-reasons", _bullets(
             "Why this level:",
             (_cited(rule.reason, rule.source_ids) for rule in referral.deciding),
         ))
+        self._section("ref-red-flags", self._red_flags(results))
         self._section("ref-context", _bullets(
             "Also noted (context, not the headline):",
             (_cited(f"({CONTEXT_LEVEL[rule.urgency]}) {rule.reason}", rule.source_ids)
              for rule in referral.context),
         ) if referral.context else None)
-        self._section("ref-advice", _bullets(
-            "What to do now:", (_cited(a.text, a.source_ids) for a in triage.advice),
-        ) if triage.advice else None)
         self._section("ref-foods", self._foods(results))
         self._section("ref-interactions", _bullets(
             "Medicine cautions:",
@@ -168,32 +182,24 @@ class ReferralScreen(AreaScreen):
         # The footer shows "a Ask red flags" only while there is one to ask.
         self.refresh_bindings()
 
-    def _red_flags(self, results: Results) -> Text:
+    def _red_flags(self, results: Results) -> Text | None:
+        """Red flags present, and a tick once every flag is asked (the unasked ones are in
+        the pinned headline)."""
         kb = self.magtui.kb
         triage = results.triage
-        text = Text()
+        lines: list[Text] = []
         if triage.red_flags:
-            text.append("Red flags present: ", style="bold")
-            text.append(" · ".join(kb.findings[f].label for f in triage.red_flags))
-            text.append("\n")
-        if triage.unasked_red_flags:
-            text.append(
-                f"? RED FLAGS NOT YET ASKED ({len(triage.unasked_red_flags)}): ask before "
-                "relying on this — press a\n",
-                style="bold",
-            )
-            text.append(" · ".join(f"? {kb.findings[f].label}"
-                                   for f in triage.unasked_red_flags))
-        else:
-            text.append("✓ Every red flag has been asked.")
-        return text
+            line = Text("Red flags present: ", style="bold")
+            line.append(" · ".join(kb.findings[f].label for f in triage.red_flags), style="")
+            lines.append(line)
+        if not triage.unasked_red_flags:
+            lines.append(Text("✓ Every red flag has been asked."))
+        return Text("\n").join(lines) if lines else None
 
     @staticmethod
     def _diet_shown(results: Results) -> bool:
-        """Foods go with a deficiency picture, or whenever the KB's diet advice was given."""
-        triage = results.triage
-        return (triage.pattern in DIET_PATTERNS
-                or any(a.id == DIET_ADVICE_ID for a in triage.advice))
+        """The food table goes with the plan's diet advice, and only with it (design.md §5)."""
+        return any(a.id == DIET_ADVICE_ID for a in results.triage.advice)
 
     def _foods(self, results: Results) -> Group | None:
         if not self._diet_shown(results):
@@ -227,8 +233,7 @@ class ReferralScreen(AreaScreen):
         text = Text()
         text.append("Serum magnesium:", style=HEADING)
         text.append(
-            f"\n{serum.value:g} {serum.unit} = {serum.mmol_per_l:.2f} mmol/L = "
-            f"{serum.mg_per_dl:.2f} mg/dL = {serum.meq_per_l:.2f} mEq/L — {serum.band.label}\n"
+            f"\n{serum.value:g} {serum.unit} = {conversions_text(serum)} — {serum.band.label}\n"
         )
         text.append_text(_cited(serum.band.action, serum.sources))
         text.append("\nBands are adult, non-obstetric; lab reference ranges vary.", style="dim")

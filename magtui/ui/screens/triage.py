@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
+from magtui.clinical.referral import URGENCY_SYMBOL
 from magtui.clinical.triage import PATTERN_MEANING
 from magtui.consultation import Results
 from magtui.ui.screens.base import AreaScreen
@@ -99,7 +100,8 @@ class TriageScreen(AreaScreen):
         self.query_one(FindingList).show_states(triage.states)
         self._highlighted()
         referral = triage.referral
-        self._show("live-urgency", f"[b]{referral.headline}[/b] — {referral.meaning}")
+        self._show("live-urgency",
+                   f"[b]{URGENCY_SYMBOL[referral.urgency]} {escape(triage.headline)}[/b]")
         urgency = self.query_one("#live-urgency")
         level = f"-urgency-{referral.urgency}"
         if not urgency.has_class(level):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from magtui.clinical.renal import KidneyAssessment, kidney_risk_label
+from magtui.clinical.renal import KidneyAssessment, egfr_basis_text, kidney_risk_label
 
 
 def banner_text(kidney: KidneyAssessment) -> str:
-    egfr = f" (eGFR {kidney.egfr:g} mL/min/1.73 m²)" if kidney.egfr is not None else ""
+    """`⚠ KIDNEY RISK: CAUTION (eGFR 45 mL/min/1.73 m², entered) — …`: the eGFR says whether
+    it was entered or computed from creatinine (CKD-EPI 2021), never claiming the equation
+    for an entered figure."""
+    egfr = egfr_basis_text(kidney, short=True)
     basis = {"dialysis": " (on dialysis)", "reported_disease": " (kidney disease reported)"}
     return (
         f"{kidney_risk_label(kidney.risk)}"
-        f"{egfr}{basis.get(kidney.basis, '')} — {kidney.headline}"
+        f"{f' ({egfr})' if egfr else ''}{basis.get(kidney.basis, '')} — {kidney.headline}"
     )
 
 
