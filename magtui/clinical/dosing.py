@@ -18,24 +18,10 @@ FACT_SHEET = "ods_magnesium"
 WARNING_LEVELS = ("danger", "caution", "info")
 LABEL_RULE_ADVICE = "label_elemental_wins"
 ADULT_FROM_MONTHS = 18 * 12
+RENAL_ADVICE = {"high": "kidney_high_above_ul", "caution": "renal_dose_reduction"}
+"""What a dose above the UL means with reduced (caution) or failing (high) kidneys."""
 """Under 18 years (completed months of the intake row's age) a dose is a child's dose."""
 
-CHILD_ABOVE_UL = (
-    "In a child any supplemental magnesium above the UL for the age is for a doctor or "
-    "paediatrician to decide and monitor; adult replacement doses do not apply."
-)
-RENAL_DOSE_REDUCTION = (
-    "In renal impairment replacement doses are reduced: the BNF advises avoiding magnesium "
-    "salts or reducing the dose and monitoring serum magnesium, and Harrison's lowers doses "
-    "by 50–75% in renal failure."
-)
-KIDNEY_HIGH_ABOVE_UL = (
-    "With this kidney function magnesium is avoided unless a doctor or the renal team "
-    "prescribes it and monitors serum magnesium; any replacement is at a reduced dose (BNF: "
-    "avoid in severe renal impairment, or reduce the dose and monitor; Harrison's: 50–75% "
-    "lower in renal failure)."
-)
-RENAL_DOSE_SOURCES = ("bnf_magnesium", "harrisons_manual")
 
 
 class DoseWarning(Value):
@@ -185,18 +171,17 @@ def _over_ul_text(kb: KnowledgeBase, dose: DoseResult, ul: float) -> tuple[str, 
     ]
     see_also: list[str] = list(intake.sources)
     risk = dose.kidney.risk
+    advice_ids: list[str] = []
     if dose.for_child:
-        parts.append(CHILD_ABOVE_UL)
-    elif risk != "high":
-        text, source = _advice(kb, "therapeutic_doses_doctor")
-        parts.append(text)
-        see_also.append(source)
-    if risk == "high":
-        parts.append(KIDNEY_HIGH_ABOVE_UL)
-        see_also += list(RENAL_DOSE_SOURCES)
-    elif risk == "caution":
-        parts.append(RENAL_DOSE_REDUCTION)
-        see_also += list(RENAL_DOSE_SOURCES)
+        advice_ids.append("above_ul_child")
+    elif risk != "high":  # with failing kidneys no replacement figure is quoted at all
+        advice_ids.append("therapeutic_doses_doctor")
+    if risk in RENAL_ADVICE:
+        advice_ids.append(RENAL_ADVICE[risk])
+    for advice_id in advice_ids:
+        advice = kb.advice[advice_id]
+        parts.append(advice.text)
+        see_also += advice.source_ids
     return _sentences(*parts), tuple(dict.fromkeys(s for s in see_also if s != FACT_SHEET))
 
 

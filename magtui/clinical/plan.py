@@ -91,6 +91,7 @@ def build_plan(
             "diet_sources" if more else None,
             ("therapeutic_doses_doctor" if adult else "replacement_by_doctor")
             if more and serum_low else None,
+            "renal_dose_reduction" if more and serum_low and kidney_risk == "caution" else None,
             "normal_serum_caveat" if deficiency and serum_band in (None, "normal") else None,
             "examine_neuro"
             if "numbness_tingling" in present and present & set(TWITCH_IDS) else None,

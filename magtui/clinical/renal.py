@@ -120,31 +120,25 @@ def _from_egfr(kb: KnowledgeBase, egfr: float, *, computed: bool = False) -> Kid
 
 
 EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"
+EGFR_COMPUTED_SHORT = "CKD-EPI 2021"
 EGFR_ENTERED_WORDS = "entered"
 
 
-EGFR_COMPUTED_SHORT = "CKD-EPI 2021"
-
-
-def egfr_basis_text(
-    kidney: KidneyAssessment, computed: bool | None = None, *, short: bool = False
-) -> str:
+def egfr_basis_text(kidney: KidneyAssessment, *, short: bool = False) -> str:
     """The eGFR behind a kidney assessment and how it was obtained, e.g.
     `eGFR 45 mL/min/1.73 m² (entered), KDIGO G3a` or
     `eGFR 71.4 mL/min/1.73 m² (computed from creatinine by the CKD-EPI 2021 equation), KDIGO G2`;
     with `short` (banners): `eGFR 45 mL/min/1.73 m², entered` or
     `eGFR 71.4 mL/min/1.73 m², CKD-EPI 2021` (computed from creatinine).
 
-    The equation is named only when the eGFR was computed; `computed` overrides
-    `kidney.egfr_computed` when the caller knows better. Empty when the assessment does not
-    rest on an eGFR (dialysis, reported disease, nothing known)."""
+    The equation is named only when the eGFR was computed. Empty when the assessment does
+    not rest on an eGFR (dialysis, reported disease, nothing known)."""
     if kidney.basis != "egfr" or kidney.egfr is None:
         return ""
-    is_computed = kidney.egfr_computed if computed is None else computed
     if short:
-        how = EGFR_COMPUTED_SHORT if is_computed else EGFR_ENTERED_WORDS
+        how = EGFR_COMPUTED_SHORT if kidney.egfr_computed else EGFR_ENTERED_WORDS
         return f"eGFR {kidney.egfr:g} {EGFR_UNIT}, {how}"
-    how = EGFR_COMPUTED_WORDS if is_computed else EGFR_ENTERED_WORDS
+    how = EGFR_COMPUTED_WORDS if kidney.egfr_computed else EGFR_ENTERED_WORDS
     category, _ = kdigo_category(kidney.egfr)
     return f"eGFR {kidney.egfr:g} {EGFR_UNIT} ({how}), KDIGO {category}"
 

@@ -239,10 +239,10 @@ def test_computed_egfr_names_the_equation(kb: KnowledgeBase) -> None:
     assert text == ("eGFR 71.4 mL/min/1.73 m² (computed from creatinine by the CKD-EPI 2021 "
                     "equation), KDIGO G2")
     assert "CKD-EPI 2021" in egfr_basis_text(result.kidney, short=True)
-    # The caller may say how it was obtained; the risk never depends on it.
-    entered = assess_kidney(kb, egfr=71.4, egfr_computed=True)
-    assert entered.egfr_computed and entered.risk == result.kidney.risk
-    assert "(entered)" in egfr_basis_text(result.kidney, computed=False)
+    # How it was obtained changes the words, never the risk.
+    entered = assess_kidney(kb, egfr=71.4)
+    assert not entered.egfr_computed and entered.risk == result.kidney.risk
+    assert "(entered)" in egfr_basis_text(entered)
 
 
 @pytest.mark.parametrize("kwargs", [{"dialysis": True, "egfr": 20}, {"dialysis": True},
