@@ -14,33 +14,16 @@ from decimal import Decimal
 
 from magtui.notes.errors import NoteFormatError
 from magtui.notes.session import SCHEMA_VERSION, SessionNote
+from magtui.text import neutralise, one_line
 
 _UNITS = {"umol/L": "µmol/L"}
 _BACKTICK_RUN = re.compile(r"`+")
-# Other line breaks (CR, NEL, U+2028/9) become "\n", so a line that a renderer or a record
-# system would break is a line that the fence below also sees.
-_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-
-
-def _visible_control(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # Unicode "control pictures": ␀, ␛, …
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"  # C1 controls have no picture
-
-
-def neutralise(text: str) -> str:
-    """Text safe to show: line breaks become "\\n", other controls visible symbols (tab kept)."""
-    return _CONTROL.sub(_visible_control, _LINE_BREAKS.sub("\n", text))
 
 
 def _inline(text: str) -> str:
     """One line of trusted text (KB wording): controls neutralised, line breaks joined."""
-    return " ".join(neutralise(text).split("\n"))
+    return one_line(text)
 
 
 def _escaped(text: str) -> str:
