@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from magtui import __version__
+from magtui import __version__, clock
+from magtui.text import neutralise, one_line
+
+if TYPE_CHECKING:  # the records module loads pydantic: not needed to parse a command line
+    from magtui.clinical.limits import Limit
+    from magtui.knowledge.records import Condition, Sex
 
 EXIT_OK, EXIT_INPUT, EXIT_KB = 0, 2, 3
 
@@ -24,11 +29,105 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit 2."""
 
 
+_TOP, _GIVEN = "_magtui_top", "_magtui_given"
+"""Namespace keys listing the options given (dest, option) before a command / within one."""
+
+
+class _Once(argparse.Action):
+    """Records each option given; a second use of a non-repeatable option is an error.
+
+    argparse lets the last use win (`--egfr 90 --egfr 20` meant 20); design.md §3 says a
+    repeated option exits 2. Options before a command land in `_TOP`, the command's own
+    in `_GIVEN` (a subcommand parses into a fresh namespace, which then overwrites the
+    top level's values: `_settle` refuses what would have been dropped that way).
+    """
+
+    key = _GIVEN
+
+    def _record(self, namespace: argparse.Namespace, option_string: str | None) -> None:
+        if option_string is None:  # a positional: parsed once by construction
+            return
+        given: list[tuple[str, str]] = vars(namespace).setdefault(self.key, [])
+        if not isinstance(self, argparse._AppendAction) and any(
+            dest == self.dest for dest, _ in given
+        ):
+            raise argparse.ArgumentError(
+                self, "given more than once; give it once (no value silently replaces "
+                "another)")
+        given.append((self.dest, option_string))
+
+
+class _Store(_Once, argparse._StoreAction):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        self._record(namespace, option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _StoreTrue(_Once, argparse._StoreTrueAction):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        self._record(namespace, option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _Append(_Once, argparse._AppendAction):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        self._record(namespace, option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _TopStore(_Store):
+    key = _TOP
+
+
+class _TopStoreTrue(_StoreTrue):
+    key = _TOP
+
+
+class _TopAppend(_Append):
+    key = _TOP
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit 2) instead of usage dumps."""
+    """argparse with one-line errors (exit 2) instead of usage dumps, and options that are
+    recorded as given (`_Once`); `top=True` for the parser that stands before a command."""
+
+    def __init__(self, *args: Any, top: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.top = top
+        store, flag, append = ((_TopStore, _TopStoreTrue, _TopAppend) if top
+                               else (_Store, _StoreTrue, _Append))
+        for name, action in ((None, store), ("store", store), ("store_true", flag),
+                             ("append", append)):
+            self.register("action", name, action)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, rest = super().parse_known_args(args, namespace)
+        return (_settle(parsed) if self.top else parsed), rest
+
+
+def _settle(args: argparse.Namespace) -> argparse.Namespace:
+    """Refuse what argparse would silently drop or override; remove the bookkeeping."""
+    top: list[tuple[str, str]] = vars(args).pop(_TOP, [])
+    given: list[tuple[str, str]] = vars(args).pop(_GIVEN, [])
+    command = getattr(args, "command", None)
+    if command is not None:
+        for dest, option in top:
+            if dest != "kb":
+                raise UsageError(
+                    f"magtui: {option} cannot stand before the command {command!r} "
+                    "(only --kb may); give the command's own options after it")
+        if any(dest == "kb" for dest, _ in top) and any(dest == "kb" for dest, _ in given):
+            raise UsageError("magtui: argument --kb: given more than once (before and after "
+                             "the command): give it once")
+    return args
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -64,6 +163,7 @@ def build_parser(commands: bool = True) -> Parser:
                         help="knowledge base file (default: $MAGTUI_KB or kb/magnesium.json)")
 
     parser = Parser(
+        top=True,
         prog="magtui",
         description="Terminal clinic aid: magnesium triage, dose, kidney risk, referral. "
         "Supports a clinician's judgement; does not diagnose or prescribe. "
@@ -155,23 +255,62 @@ def build_parser(commands: bool = True) -> Parser:
 # ----------------------------------------------------------------------------- helpers
 
 
+_JSON_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\u2028\u2029\ud800-\udfff]"
+)
+"""What must never reach a terminal raw from JSON: controls (json.dumps escapes only C0),
+bidirectional controls, line separators and lone surrogates (undecodable argv bytes)."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with each control, bidi override or lone surrogate written as a `\\uXXXX`
+    escape: the same JSON value, no raw control byte (such characters can only stand inside
+    strings, where the escape means exactly them). Clean text is returned unchanged."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def terminal_safe(text: str) -> str:
+    """Human text for the terminal: `magtui.text.neutralise`, and lone surrogates (argv
+    bytes that were not UTF-8) as U+FFFD so that writing it cannot fail."""
+    return _SURROGATE.sub("\ufffd", neutralise(text))
+
+
+def say(text: str, end: str = "\n") -> None:
+    """Write human text to stdout: every text a command prints goes through here."""
+    print(terminal_safe(text), end=end)
+
+
+def complain(line: str) -> None:
+    """Write one line to stderr: every error message goes through here, so a value the user
+    gave, a path or a file's content quoted in it reaches the terminal neutralised."""
+    print(_SURROGATE.sub("\ufffd", one_line(line)), file=sys.stderr)
+
+
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> int:
     if args.json:
         import json  # not needed to open the TUI
 
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(payload, ensure_ascii=False, indent=2)))
     else:
-        print(text)
+        say(text)
     return EXIT_OK
 
 
 def _load(args: argparse.Namespace) -> Any:
+    from magtui.clinical.limits import InputError
     from magtui.knowledge.loader import load_kb
 
-    return load_kb(getattr(args, "kb", None))
+    path: str | None = getattr(args, "kb", None)
+    if path is not None and not path.strip():
+        raise InputError("kb", "needs a file path (leave --kb out for the default KB)")
+    if path is not None and "\x00" in path:
+        raise InputError("kb", "a file path cannot hold a NUL character")
+    return load_kb(path)
 
 
-def _number(limit: Any, text: str | None, flag: str) -> float:
+def _number(limit: Limit, text: str | None, flag: str) -> float:
     from magtui.clinical.limits import InputError
 
     if text is None:
@@ -179,15 +318,17 @@ def _number(limit: Any, text: str | None, flag: str) -> float:
     return limit.parse(text, flag)
 
 
-def _sex(text: str | None, flag: str = "sex") -> str:
+def _sex(text: str | None, flag: str = "sex") -> Sex:
     from magtui.clinical.limits import InputError
 
     if text is None:
         raise InputError(flag, "is required (female | male)")
     value = text.strip().casefold()
-    if value not in ("female", "male"):
-        raise InputError(flag, f"must be female or male, got {text!r}")
-    return value
+    if value == "female":
+        return "female"
+    if value == "male":
+        return "male"
+    raise InputError(flag, f"must be female or male, got {text!r}")
 
 
 def _age_months(args: argparse.Namespace, prefix: str = "") -> int:
@@ -202,7 +343,7 @@ def _age_months(args: argparse.Namespace, prefix: str = "") -> int:
     return age_to_months(AGE_YEARS.parse(years, "age"))
 
 
-def _condition(args: argparse.Namespace, prefix: str = "") -> str:
+def _condition(args: argparse.Namespace, prefix: str = "") -> Condition:
     if getattr(args, f"{prefix}pregnant"):
         return "pregnancy"
     return "lactation" if getattr(args, f"{prefix}lactating") else "none"
@@ -225,7 +366,7 @@ def _egfr_value(args: argparse.Namespace) -> float | None:
 def _review_note(kb: Any) -> str | None:
     from magtui.clinical.review import review_warning
 
-    return review_warning(kb.meta, date.today())
+    return review_warning(kb.meta, clock.today())
 
 
 def _with_review(kb: Any, payload: dict[str, Any], text: str) -> tuple[dict[str, Any], str]:
@@ -248,8 +389,7 @@ def cmd_egfr(args: argparse.Namespace) -> int:
     sex = _sex(args.sex)
     creatinine = _number(CREATININE[unit], args.creatinine, "creatinine")
     kb = _load(args)
-    result = estimate_egfr(kb, age_years=age, sex=sex, creatinine=creatinine,  # type: ignore[arg-type]
-                           unit=unit)
+    result = estimate_egfr(kb, age_years=age, sex=sex, creatinine=creatinine, unit=unit)
     return _emit(args, *_with_review(kb, output.egfr_json(result), output.egfr_text(kb, result)))
 
 
@@ -332,8 +472,10 @@ def cmd_findings(args: argparse.Namespace) -> int:
          "question": f.question, "source": f.source}
         for f in kb.findings.values()
     ]
+    # One line per finding whatever the KB holds (a line break in a label cannot forge one).
     text = "\n".join(
-        f"{f['id']:<26} {f['label']}" + (f"  [red flag: {f['red_flag']}]" if f["red_flag"] else "")
+        f"{one_line(f['id']):<26} {one_line(f['label'])}"
+        + (f"  [red flag: {f['red_flag']}]" if f["red_flag"] else "")
         for f in findings
     )
     return _emit(args, {"findings": findings}, text)
@@ -343,8 +485,8 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     kb = _load(args)
     counts = {table: len(records) for table, records in kb.tables().items()}
     warning = _review_note(kb)
-    text = (f"{kb.path}: valid — KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed}, "
-            f"next review {kb.meta.next_review}; "
+    text = (f"{one_line(str(kb.path))}: valid — KB {kb.meta.kb_version}, "
+            f"reviewed {kb.meta.reviewed}, next review {kb.meta.next_review}; "
             + ", ".join(f"{n} {t}" for t, n in counts.items()))
     if warning:
         text += f"\nWARNING: {warning}"
@@ -364,8 +506,9 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
         "matches": [{"table": m.table, "id": m.id, "title": m.title, "source": m.source}
                     for m in matches],
     }
-    text = "\n".join(f"{m.table}/{m.id}: {m.title}" + (f"  [source: {m.source}]" if m.source
-                                                        else "") for m in matches)
+    text = "\n".join(f"{m.table}/{one_line(m.id)}: {one_line(m.title)}"
+                     + (f"  [source: {one_line(m.source)}]" if m.source else "")
+                     for m in matches)
     return _emit(args, payload, text or f"no records match {query!r}")
 
 
@@ -392,10 +535,12 @@ def cmd_notes_list(args: argparse.Namespace) -> int:
         for n in notes
     ]}
     # Newest first (list_notes' order); unreadable notes follow, each with its problem.
+    # One line per note, whatever a note file holds (a pydantic message may quote it).
     text = "\n".join(
-        f"{n.note_id}  {n.saved_at:%Y-%m-%d %H:%M}  {n.patient_ref or '-':<12}  "
+        f"{one_line(n.note_id)}  {n.saved_at:%Y-%m-%d %H:%M}  "
+        f"{one_line(n.patient_ref or '-'):<12}  "
         f"{'so far ' if n.provisional else ''}{_urgency_word(n.urgency)}" if n.saved_at
-        else f"{n.note_id}  unreadable: {n.problem or 'unknown problem'}"
+        else f"{one_line(n.note_id)}  unreadable: {one_line(n.problem or 'unknown problem')}"
         for n in notes
     )
     return _emit(args, payload, text or f"no saved notes in {_shown(notes_dir())}")
@@ -407,7 +552,10 @@ def cmd_notes_show(args: argparse.Namespace) -> int:
 
     note = load_note(args.note_id)
     # --json: the JSON twin exactly as saved (to_json round-trips the stored file exactly).
-    print(to_json(note) if args.json else to_markdown(note), end="")
+    if args.json:
+        print(json_safe(to_json(note)), end="")
+    else:
+        say(to_markdown(note), end="")
     return EXIT_OK
 
 
@@ -447,7 +595,7 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
 
 def cmd_version(args: argparse.Namespace) -> int:
     kb = _load(args)
-    print(f"magtui {__version__} (KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed})")
+    say(f"magtui {__version__} (KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed})")
     return EXIT_OK
 
 
@@ -542,25 +690,25 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from magtui.clinical.limits import InputError
+    from magtui.knowledge.cache import CacheSettingError
     from magtui.knowledge.loader import KBError
     from magtui.notes.errors import NoteError
 
     try:
         return dispatch(parse(argv))
-    except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+    except (UsageError, CacheSettingError) as exc:
+        complain(str(exc))
         return EXIT_INPUT
     except InputError as exc:
-        print(f"magtui: --{exc.field}: {exc.message}", file=sys.stderr)
+        complain(f"magtui: --{exc.field}: {exc.message}")
         return EXIT_INPUT
     except KBError as exc:
-        print(f"magtui: the knowledge base is invalid ({len(exc.problems)} problem(s)):",
-              file=sys.stderr)
+        complain(f"magtui: the knowledge base is invalid ({len(exc.problems)} problem(s)):")
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            complain(f"  {problem}")
         return EXIT_KB
     except NoteError as exc:
-        print(f"magtui: note: {exc}", file=sys.stderr)
+        complain(f"magtui: note: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130

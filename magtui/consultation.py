@@ -7,22 +7,39 @@ Textual, so the same object is tested with plain pytest and saved as a draft.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from magtui import clock
 from magtui.clinical.dosing import DoseResult, calculate_dose
 from magtui.clinical.intake import IntakeResult, age_to_months, lookup_intake
-from magtui.clinical.limits import InputError
+from magtui.clinical.limits import (
+    AGE_MONTHS,
+    AGE_YEARS,
+    COMPOUND_MG,
+    CREATININE,
+    EGFR,
+    ELEMENTAL_MG,
+    SERUM_MG,
+    TIMES_PER_DAY,
+    InputError,
+    Limit,
+)
 from magtui.clinical.renal import EgfrResult, KidneyAssessment, estimate_egfr
 from magtui.clinical.serum import SerumResult, interpret_serum
 from magtui.clinical.triage import FindingState, TriageResult, evaluate
 from magtui.knowledge.base import KnowledgeBase
+from magtui.text import invisible_char
 
 if TYPE_CHECKING:
     from magtui.notes.session import SessionNote
 
 DRAFT_VERSION = 1
+TYPED_TEXT_MAX_CHARS = 1_000
+"""The longest raw text of one number field a draft keeps (`Consultation.typed`)."""
 
 
 @dataclass
@@ -62,7 +79,7 @@ class Consultation:
     serum: SerumInputs = field(default_factory=SerumInputs)
     patient_ref: str = ""
     clinician_text: str = ""
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started_at: datetime = field(default_factory=lambda: clock.now().astimezone(UTC))
     typed: dict[str, str] = field(default_factory=dict)
     """Raw text of the number fields (field id → text), kept so that a restored draft shows
     every character typed, even a value that was invalid and so never used."""
@@ -102,20 +119,16 @@ class Consultation:
         return cls(patient=patient, states=states)
 
     @classmethod
-    def from_draft(cls, data: dict[str, Any]) -> Consultation:
-        """Rebuild from `to_draft()` output; raises ValueError/TypeError/KeyError when corrupt."""
-        if data.get("draft_version") != DRAFT_VERSION:
-            raise ValueError(f"unknown draft version {data.get('draft_version')!r}")
-        return cls(
-            patient=PatientInputs(**data["patient"]),
-            states=dict(data["states"]),
-            dose=DoseInputs(**data["dose"]),
-            serum=SerumInputs(**data["serum"]),
-            patient_ref=str(data["patient_ref"]),
-            clinician_text=str(data["clinician_text"]),
-            started_at=datetime.fromisoformat(data["started_at"]),
-            typed={str(k): str(v) for k, v in data.get("typed", {}).items()},
-        )
+    def from_draft(cls, data: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Consultation:
+        """Rebuild from `to_draft()` output, validated as typed input is.
+
+        A draft file is untrusted input (it may be damaged, hand-edited, planted, or written
+        by a magtui with another KB): every value must have its type, lie within the limits
+        the form and the CLI apply (`magtui.clinical.limits`), and pass the note's checks
+        (`check_patient_ref`, `check_clinician_text`); with `kb`, finding and form ids must
+        be the KB's. Unknown keys are refused. Raises `ValueError` naming the field.
+        """
+        return _DraftReader(kb).consultation(data)
 
 
 @dataclass(frozen=True)
@@ -231,3 +244,204 @@ def consultation_note(
         started_at=consultation.started_at,
         now=now,
     )
+
+
+# ----------------------------------------------------------------------------- draft checks
+
+_TYPED_KEY = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_TYPED_MAX_FIELDS = 32
+_STARTED_MAX_CHARS = 64
+_STATES = ("present", "absent", "not_asked")
+
+
+def _shown(value: object) -> str:
+    """A bad value in a message: short, quoted, control characters escaped."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+class _DraftReader:
+    """Checks one draft's data field by field; the first problem is a ValueError."""
+
+    def __init__(self, kb: KnowledgeBase | None) -> None:
+        self.kb = kb
+
+    @staticmethod
+    def _object(data: object, where: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: must be an object")
+        unknown = [key for key in data if key not in allowed]
+        if unknown:
+            raise ValueError(f"{where}: unknown key {_shown(unknown[0])}")
+        return data
+
+    @staticmethod
+    def _choice(data: Mapping[str, Any], key: str, where: str, options: tuple[Any, ...],
+                default: Any) -> Any:
+        value = data.get(key, default)
+        # `True == 1`: compare types too, so that no bool passes for a number or vice versa.
+        if not any(value == option and type(value) is type(option) for option in options):
+            raise ValueError(f"{where}.{key}: must be one of "
+                             f"{', '.join(repr(o) for o in options)}, got {_shown(value)}")
+        return value
+
+    @staticmethod
+    def _number(data: Mapping[str, Any], key: str, where: str, limit: Limit,
+                default: float | None = None) -> float | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where}.{key}: must be a number or null, got {_shown(value)}")
+        try:
+            return limit.check(value, key)
+        except InputError as exc:
+            raise ValueError(f"{where}.{key}: {exc.message}") from None
+
+    @staticmethod
+    def _text(data: Mapping[str, Any], key: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str):
+            raise ValueError(f"{key}: must be text, got {_shown(value)}")
+        return value
+
+    def patient(self, data: object) -> PatientInputs:
+        where = "patient"
+        d = self._object(data, where, tuple(f.name for f in fields(PatientInputs)))
+        unit = self._choice(d, "creatinine_unit", where, tuple(CREATININE), "mg/dL")
+        months = self._number(d, "age_months", where, AGE_MONTHS)
+        dialysis = d.get("dialysis", False)
+        if not isinstance(dialysis, bool):
+            raise ValueError(f"{where}.dialysis: must be true or false, got {_shown(dialysis)}")
+        return PatientInputs(
+            age_years=self._number(d, "age_years", where, AGE_YEARS),
+            age_months=None if months is None else int(months),
+            sex=self._choice(d, "sex", where, (None, "female", "male"), None),
+            condition=self._choice(d, "condition", where, ("none", "pregnancy", "lactation"),
+                                   "none"),
+            egfr=self._number(d, "egfr", where, EGFR),
+            creatinine=self._number(d, "creatinine", where, CREATININE[unit]),
+            creatinine_unit=unit,
+            dialysis=dialysis,
+        )
+
+    def states(self, data: object) -> dict[str, FindingState]:
+        if not isinstance(data, Mapping):
+            raise ValueError("states: must be an object")
+        known = self.kb.findings if self.kb is not None else None
+        states: dict[str, FindingState] = {}
+        for finding, state in data.items():
+            if known is not None and finding not in known:
+                raise ValueError(f"states: unknown finding {_shown(finding)} "
+                                 "(not in this knowledge base)")
+            if state not in _STATES or not isinstance(state, str):
+                raise ValueError(f"states[{_shown(finding)}]: must be one of "
+                                 f"{', '.join(_STATES)}, got {_shown(state)}")
+            states[finding] = state  # type: ignore[assignment]
+        return states
+
+    def dose(self, data: object) -> DoseInputs:
+        where = "dose"
+        d = self._object(data, where, tuple(f.name for f in fields(DoseInputs)))
+        form_id = d.get("form_id")
+        if form_id is not None:
+            if not isinstance(form_id, str):
+                raise ValueError(f"{where}.form_id: must be text or null, got {_shown(form_id)}")
+            if self.kb is not None and form_id not in self.kb.forms:
+                raise ValueError(f"{where}.form_id: unknown supplement form {_shown(form_id)} "
+                                 "(not in this knowledge base)")
+        entered_as = self._choice(d, "entered_as", where, ("compound", "elemental"),
+                                  "compound")
+        amount_limit = COMPOUND_MG if entered_as == "compound" else ELEMENTAL_MG
+        times = self._number(d, "times_per_day", where, TIMES_PER_DAY, 1)
+        return DoseInputs(
+            form_id=form_id,
+            entered_as=entered_as,
+            amount_mg=self._number(d, "amount_mg", where, amount_limit),
+            times_per_day=None if times is None else int(times),
+        )
+
+    def serum(self, data: object) -> SerumInputs:
+        where = "serum"
+        d = self._object(data, where, tuple(f.name for f in fields(SerumInputs)))
+        unit = self._choice(d, "unit", where, tuple(SERUM_MG), "mmol/L")
+        return SerumInputs(value=self._number(d, "value", where, SERUM_MG[unit]), unit=unit)
+
+    def typed(self, data: object) -> dict[str, str]:
+        if not isinstance(data, Mapping):
+            raise ValueError("typed: must be an object")
+        if len(data) > _TYPED_MAX_FIELDS:
+            raise ValueError(f"typed: more than {_TYPED_MAX_FIELDS} fields")
+        for key, text in data.items():
+            if not isinstance(key, str) or not _TYPED_KEY.fullmatch(key):
+                raise ValueError(f"typed: {_shown(key)} is not a field id")
+            if not isinstance(text, str):
+                raise ValueError(f"typed.{key}: must be text, got {_shown(text)}")
+            if len(text) > TYPED_TEXT_MAX_CHARS:
+                raise ValueError(f"typed.{key}: longer than {TYPED_TEXT_MAX_CHARS} characters")
+            _check_encodable(text, f"typed.{key}")
+            _check_visible(text, f"typed.{key}")
+        return dict(data)
+
+    def started_at(self, value: object) -> datetime:
+        if not isinstance(value, str) or len(value) > _STARTED_MAX_CHARS:
+            raise ValueError(f"started_at: must be an ISO date and time, got {_shown(value)}")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"started_at: not an ISO date and time: {_shown(value)}") from None
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError("started_at: must include its time zone")
+        return moment.astimezone(UTC)
+
+    def consultation(self, data: Mapping[str, Any]) -> Consultation:
+        from magtui.notes.session import (
+            PATIENT_REF_MAX_CHARS,
+            check_clinician_text,
+            check_patient_ref,
+        )
+
+        d = self._object(data, "draft", (*(f.name for f in fields(Consultation)),
+                                          "draft_version"))
+        version = d.get("draft_version")
+        if version != DRAFT_VERSION or type(version) is not int:
+            raise ValueError(f"unknown draft version {_shown(version)}")
+        missing = [key for key in ("patient", "states", "dose", "serum", "patient_ref",
+                                   "clinician_text", "started_at") if key not in d]
+        if missing:
+            raise ValueError(f"draft: missing {', '.join(missing)}")
+        patient_ref = self._text(d, "patient_ref")
+        if len(patient_ref) > PATIENT_REF_MAX_CHARS:
+            raise ValueError(f"patient_ref: longer than {PATIENT_REF_MAX_CHARS} characters")
+        clinician_text = self._text(d, "clinician_text")
+        for key, check, value in (("patient_ref", check_patient_ref, patient_ref),
+                                  ("clinician_text", check_clinician_text, clinician_text)):
+            try:
+                check(value)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        # Fields refuse control characters as typed or pasted, so a draft holding one was not
+        # written by magtui: it would reach the terminal raw from the free-text box.
+        _check_visible(clinician_text, "clinician_text", multiline=True)
+        return Consultation(
+            patient=self.patient(d["patient"]),
+            states=self.states(d["states"]),
+            dose=self.dose(d["dose"]),
+            serum=self.serum(d["serum"]),
+            patient_ref=patient_ref,
+            clinician_text=clinician_text,
+            started_at=self.started_at(d["started_at"]),
+            typed=self.typed(d.get("typed", {})),
+        )
+
+
+def _check_visible(text: str, where: str, *, multiline: bool = False) -> None:
+    bad = invisible_char(text, multiline=multiline)
+    if bad is not None:
+        raise ValueError(f"{where}: holds {bad}, a control or invisible character")
+
+
+def _check_encodable(text: str, where: str) -> None:
+    # Unpaired surrogates (JSON may hold "\ud800") cannot be shown or saved as UTF-8.
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise ValueError(f"{where}: contains unpaired surrogate code points")

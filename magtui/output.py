@@ -1,6 +1,8 @@
 """Command-line renderings of clinical results: the JSON contract (design.md §3) and plain text.
 
 Each function reads a clinical value object; none recomputes or rewords a decision.
+Text made here may quote the KB: `magtui.cli` neutralises all of it on the way to the terminal
+(`magtui.cli.say`) and escapes it in JSON (`magtui.cli.json_safe`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from magtui.clinical.serum import SerumResult, conversions_text, mmol_display, s
 from magtui.clinical.triage import PATTERN_MEANING, TriageResult
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import SupplementForm
+from magtui.text import one_line
 
 JSONDict = dict[str, Any]
 
@@ -199,6 +202,12 @@ def triage_json(result: TriageResult) -> JSONDict:
 # ----------------------------------------------------------------------------- plain text
 
 
+def _join(lines: list[str]) -> str:
+    """The lines of a text output, each kept to one line: KB text holding a line break (or
+    any control) can never forge a line such as an urgency or a dose of its own."""
+    return "\n".join(one_line(line) for line in lines)
+
+
 def _sources_text(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> list[str]:
     lines = ["Sources:"]
     for source_id in ids:
@@ -221,7 +230,7 @@ def egfr_text(kb: KnowledgeBase, result: EgfrResult) -> str:
         _kidney_text(result.kidney),
         *_sources_text(kb, result.sources),
     ]
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def serum_text(kb: KnowledgeBase, result: SerumResult) -> str:
@@ -232,7 +241,7 @@ def serum_text(kb: KnowledgeBase, result: SerumResult) -> str:
         "(mg/dL edges are approximate); lab reference ranges vary.",
         *_sources_text(kb, result.sources),
     ]
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def intake_text(kb: KnowledgeBase, result: IntakeResult) -> str:
@@ -247,7 +256,7 @@ def intake_text(kb: KnowledgeBase, result: IntakeResult) -> str:
     if result.row.note:
         lines.append(result.row.note)
     lines += _sources_text(kb, result.sources)
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def forms_text(kb: KnowledgeBase) -> str:
@@ -258,7 +267,7 @@ def forms_text(kb: KnowledgeBase) -> str:
         if form.variability_note:
             lines.append(f"{'':<12} {form.variability_note}")
     lines.append(f"Label rule: {label_note(kb)}")
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
@@ -297,7 +306,7 @@ def dose_text(kb: KnowledgeBase, result: DoseResult) -> str:
         mark = {"danger": "!!", "caution": "!", "info": "i"}[warning.level]
         lines.append(f"{mark} [{warning.code}] {warning.text} (source: {warning.source})")
     lines += _sources_text(kb, result.sources)
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def triage_text(kb: KnowledgeBase, result: TriageResult) -> str:
@@ -320,4 +329,4 @@ def triage_text(kb: KnowledgeBase, result: TriageResult) -> str:
         lines += [f"  - {i.label}: {i.advice}" for i in result.interactions]
     lines += _sources_text(kb, result.sources)
     lines.append(kb.meta.disclaimer)
-    return "\n".join(lines)
+    return _join(lines)

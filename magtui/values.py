@@ -1,6 +1,6 @@
 """`Value`: the light immutable record behind KB records and session notes.
 
-Keyword-built, read-only, compared by value, pickled as plain objects. Not
+Keyword-built, read-only, compared by value, turned into JSON-ready data (`as_dict`). Not
 `@dataclass(frozen=True)`: generating a dataclass's methods costs ~0.6 ms per class on every
 start, on the path to the first frame. Not pydantic either: KB records and notes are built
 from data that pydantic already validated (a KB or note file) or by magtui's own code, and

@@ -8,6 +8,7 @@ that names the field and the limit.
 from __future__ import annotations
 
 import math
+import re
 
 from magtui.values import Value
 
@@ -55,16 +56,35 @@ class Limit(Value):
         return float(value)
 
     def parse(self, text: str, field: str | None = None) -> float:
-        """Parse user text strictly (no units, no commas) and check it."""
+        """Parse user text strictly and check it: ASCII decimal only (design.md §3).
+
+        `68`, `1.2` (and the ASCII spaces a form field may hold around them) are numbers;
+        other digits (`١٢`, `１２`), `1_0`, `1,2`, `1e3`, a sign, a no-break space or a line
+        break are refused, never read as a number the user may not have meant. `-0` is
+        refused as negative: no quantity here may be negative.
+        """
         name = field or self.field
-        cleaned = text.strip() if isinstance(text, str) else text
-        if cleaned == "" or cleaned is None:
+        if not isinstance(text, str):
+            raise InputError(name, f"must be a number, got {text!r}")
+        cleaned = text.strip(" ")
+        if cleaned == "":
             raise InputError(name, "a value is required")
-        try:
-            value = float(cleaned)
-        except (TypeError, ValueError):
-            raise InputError(name, f"must be a number, got {text!r}") from None
-        return self.check(value, name)
+        if cleaned.startswith("-") and _DECIMAL.fullmatch(cleaned[1:]):
+            raise InputError(name, f"must not be negative (got {cleaned})")
+        if not _DECIMAL.fullmatch(cleaned):
+            raise InputError(
+                name, f"must be a number in plain digits 0-9 (e.g. 68 or 1.2), got {_quoted(text)}"
+            )
+        return self.check(float(cleaned), name)
+
+
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+"""ASCII decimal: `[0-9]` in a str pattern never matches other scripts' digits."""
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """User text quoted for a message, escapes visible, and never longer than a line."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
 def _fmt(value: float) -> str:

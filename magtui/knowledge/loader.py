@@ -4,11 +4,18 @@ Validation itself (pydantic models, cross-checks) lives in `magtui.knowledge.val
 imported only when the bytes have not been validated before. A problem names the file, the
 table, the document and the field, e.g.
 `kb/magnesium.json: forms[doc 3].elemental_fraction: must be > 0 and <= 1`.
+
+The file is only ever read: opened without blocking (a FIFO must not hang the start), taken
+only when it is a regular file, and read up to `MAX_KB_BYTES` (`/dev/zero` must not fill
+memory). Parsing refuses what JSON leaves ambiguous or what would crash Python: a key given
+twice in one object, NaN and Infinity, nesting deeper than Python can recurse, and numbers
+longer than Python will convert.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,15 +23,25 @@ from typing import Any
 from magtui.knowledge.base import KnowledgeBase
 
 DEFAULT_KB = Path(__file__).resolve().parents[2] / "kb" / "magnesium.json"
+MAX_KB_BYTES = 16 * 1024 * 1024
+"""The largest KB file read: 180 times the shipped KB (a 100x KB is about 7 MiB)."""
 
 
 class KBError(Exception):
-    """The knowledge base failed validation; `problems` lists every one found."""
+    """The knowledge base failed validation; `problems` lists every one found.
+
+    Each problem is one line with no control character in it (`magtui.text.one_line`): a
+    problem may quote the KB file's own text, which must never reach a terminal raw.
+    """
 
     def __init__(self, path: Path | str, problems: Sequence[str]) -> None:
+        from magtui.text import one_line
+
         self.path = Path(path)
-        self.problems = list(problems)
-        super().__init__(f"{path}: {len(self.problems)} problem(s)\n" + "\n".join(self.problems))
+        self.problems = [one_line(problem) for problem in problems]
+        super().__init__(
+            f"{one_line(str(path))}: {len(self.problems)} problem(s)\n" + "\n".join(self.problems)
+        )
 
 
 def resolve_kb_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -42,42 +59,150 @@ def load_kb(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     served from the cache in `magtui.knowledge.cache` instead of being validated again.
     """
     from magtui.knowledge import cache
+    from magtui.text import one_line
 
     kb_path = resolve_kb_path(path)
-    where = str(kb_path)
-    data = _read_bytes(kb_path, where)
+    where = one_line(str(kb_path))
+    folder = cache.cache_dir()  # a bad MAGTUI_KB_CACHE is refused before anything is read
+    data = read_kb_bytes(kb_path, where)
     key = cache.cache_key(data)
-    cached = cache.load_cached(key, kb_path)
+    cached = cache.load_cached(key, kb_path, folder)
     if cached is not None:
         return cached
     from magtui.knowledge.validate import validate_bytes
 
     kb = validate_bytes(kb_path, where, data)
-    cache.store(key, kb)
+    cache.store(key, kb, folder)
     return kb
 
 
-def _read_bytes(path: Path, where: str) -> bytes:
+def read_kb_bytes(path: Path, where: str, limit: int = MAX_KB_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is a `KBError`.
+
+    Opened with O_NONBLOCK, so a FIFO (or a device) is refused on the open handle instead of
+    waiting for a writer; read with a limit, so a device or a growing file cannot fill memory.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        return path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise KBError(path, [f"{where}: file not found"]) from None
-    except IsADirectoryError:
-        raise KBError(path, [f"{where}: is a directory, not a KB file"]) from None
     except PermissionError:
         raise KBError(path, [f"{where}: not readable (permission denied)"]) from None
     except OSError as exc:
         raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise KBError(path, [f"{where}: is a directory, not a KB file"])
+        if not stat.S_ISREG(info.st_mode):
+            raise KBError(path, [f"{where}: is {_kind(info.st_mode)}, not a regular KB file"])
+        if info.st_size > limit:
+            raise KBError(path, [f"{where}: too large ({info.st_size} bytes; a KB file may "
+                                 f"have at most {limit} bytes)"])
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:  # st_size may be stale: the file could grow while it is read
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise KBError(path, [f"{where}: too large (a KB file may have at most "
+                                 f"{limit} bytes)"])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+class _Repeated(dict[str, Any]):
+    """A JSON object that names some key more than once; `repeated` lists those keys."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a KB may hold")
 
 
 def parse(path: Path, where: str, data: bytes) -> Any:
+    """The parsed KB; a `KBError` for text JSON or Python cannot take without ambiguity."""
     import json  # only when the bytes were not validated before (no cache entry)
+    import sys
+
+    repeats: list[_Repeated] = []
+
+    def make_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        counts: dict[str, int] = {}
+        for key, _ in pairs:
+            counts[key] = counts.get(key, 0) + 1
+        marked = _Repeated(obj)
+        marked.repeated = tuple(key for key, n in counts.items() if n > 1)
+        repeats.append(marked)
+        return marked
 
     try:
-        return json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KBError(path, [f"{where}: not UTF-8 text ({exc.reason})"]) from None
+    try:
+        raw = json.loads(text, object_pairs_hook=make_object, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise KBError(
             path, [f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]
         ) from None
+    except RecursionError:
+        raise KBError(path, [f"{where}: not a KB: JSON nested too deeply"]) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer longer than Python converts
+        message = str(exc)
+        if "integer string conversion" in message:
+            message = f"a number has more than {sys.get_int_max_str_digits()} digits"
+        raise KBError(path, [f"{where}: not a KB: {message}"]) from None
+    if repeats:
+        raise KBError(path, _repeated_keys(raw, where))
+    return raw
+
+
+def _repeated_keys(raw: Any, where: str) -> list[str]:
+    """Every key given twice in one object, by table, document and field (no recursion:
+    the document may nest as deep as the parser allowed)."""
+    from magtui.text import one_line
+
+    found: list[str] = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(raw, ())]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, dict):
+            for key in getattr(value, "repeated", ()):
+                found.append(_place(where, (*at, one_line(key))) + ": given more than once "
+                             "(a key repeated in one JSON object; which one counts is unclear)")
+            stack.extend((item, (*at, one_line(key))) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, (*at, str(i))) for i, item in enumerate(value))
+    return sorted(found)
+
+
+def _place(where: str, at: tuple[str, ...]) -> str:
+    """`where: table[doc N].field.sub`, as every other problem names its place."""
+    if len(at) == 1:
+        return f"{where}: {at[0]}"
+    fields = "".join(f".{part}" for part in at[2:])
+    return f"{where}: {at[0]}[doc {at[1]}]{fields}"

@@ -9,10 +9,11 @@ knowledge base is read-only to the whole program.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from magtui.knowledge import records
 from magtui.knowledge.records import (
@@ -30,14 +31,35 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
 FactName = Annotated[str, Field(pattern=r"^[a-z0-9_:]+$")]
 Milligrams = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
+Ids = Annotated[tuple[Id, ...], Field(strict=False)]
+"""A JSON list read as a tuple (strict mode would want a Python tuple); items stay strict."""
+Texts = Annotated[tuple[Text, ...], Field(strict=False)]
+FactNames = Annotated[tuple[FactName, ...], Field(strict=False)]
+
+
+def _iso_date(value: object) -> object:
+    """A date is ISO text in the KB file (`2025-01-31`), never a number or other text."""
+    if type(value) is date:
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return date.fromisoformat(value)  # a ValueError says why the date is impossible
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Record(BaseModel):
-    """Base of every KB record: frozen, and unknown keys are an error (typos must not pass)."""
+    """Base of every KB record: frozen, and unknown keys are an error (typos must not pass).
+
+    Strict: a number must be a JSON number and a flag a JSON true/false (`"0.6"` or `1` is
+    refused, not converted); lists of items become tuples (`Ids`, `Texts`) and dates are
+    read from ISO text (`IsoDate`).
+    """
 
     # defer_build: each validator is built when its table is first validated, not at import.
     model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True, strict=True
     )
     RECORD: ClassVar[type[records.Record]] = records.Record
 
@@ -58,7 +80,7 @@ class Sourced(Record):
     RECORD: ClassVar[type[records.Record]] = records.Sourced
 
     source: Id
-    see_also: tuple[Id, ...] = ()
+    see_also: Ids = ()
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -70,12 +92,12 @@ class Meta(Record):
 
     kb_version: Text
     title: Text
-    reviewed: date
-    next_review: date
+    reviewed: IsoDate
+    next_review: IsoDate
     disclaimer: Text
-    follows: tuple[Text, ...] = ()
+    follows: Texts = ()
     """Where sources disagree, which one the KB follows and why."""
-    to_verify: tuple[Text, ...] = ()
+    to_verify: Texts = ()
     """Figures kept from the clinical reference but not re-confirmed against the primary page."""
 
     @model_validator(mode="after")
@@ -92,7 +114,7 @@ class Source(Record):
     title: Text
     publisher: Text
     url: Annotated[str, Field(pattern=r"^https?://\S+$")]
-    accessed: date
+    accessed: IsoDate
     year: int | None = Field(default=None, ge=1900, le=2100)
 
 
@@ -151,7 +173,7 @@ class Finding(Sourced):
     red_flag: Literal["emergency", "urgent"] | None = None
     why: Text
     """One line a clinician reads: why this finding matters for magnesium."""
-    interactions: tuple[Id, ...] = ()
+    interactions: Ids = ()
 
     @model_validator(mode="after")
     def _red_flag_consistent(self) -> Finding:
@@ -231,10 +253,10 @@ class RuleCondition(Record):
     """
 
     RECORD: ClassVar[type[records.Record]] = records.RuleCondition
-    all_present: tuple[Id, ...] = ()
-    any_present: tuple[Id, ...] = ()
-    any_fact: tuple[FactName, ...] = ()
-    all_fact: tuple[FactName, ...] = ()
+    all_present: Ids = ()
+    any_present: Ids = ()
+    any_fact: FactNames = ()
+    all_fact: FactNames = ()
     always: bool = False
 
     @model_validator(mode="after")
@@ -269,7 +291,7 @@ class WatchItem(Record):
 
     RECORD: ClassVar[type[records.Record]] = records.WatchItem
     text: Text
-    findings: tuple[Id, ...] = Field(min_length=1)
+    findings: Ids = Field(min_length=1)
 
 
 class Advice(Sourced):
@@ -284,7 +306,7 @@ class Advice(Sourced):
     id: Id
     direction: Direction
     text: Text
-    watch_for: tuple[WatchItem, ...] = ()
+    watch_for: Annotated[tuple[WatchItem, ...], Field(strict=False)] = ()
 
 
 TABLE_MODELS: dict[str, type[Record]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from magtui.knowledge.vocabulary import (
     RED_FLAG_IDS,
     SERUM_BAND_IDS,
 )
+from magtui.text import invisible_char, one_line
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -72,14 +74,18 @@ def validate_bytes(kb_path: Path, where: str, data: bytes) -> KnowledgeBase:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return validate(kb_path, where, parse(kb_path, where, data))
+        raw = parse(kb_path, where, data)
+        return validate(kb_path, where, raw, check_text=may_hold_controls(data.decode("utf-8")))
     finally:
         if collecting:
             gc.enable()
 
 
-def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
-    """Every problem in the parsed KB raises one `KBError`; else the KB of plain records."""
+def validate(kb_path: Path, where: str, raw: Any, check_text: bool = True) -> KnowledgeBase:
+    """Every problem in the parsed KB raises one `KBError`; else the KB of plain records.
+
+    `check_text=False` skips looking for control characters document by document: only for
+    a file that `may_hold_controls` found free of them."""
     from pydantic import ValidationError
     from tinydb import TinyDB
 
@@ -95,6 +101,11 @@ def validate(kb_path: Path, where: str, raw: Any) -> KnowledgeBase:
     for table, model in TABLE_MODELS.items():
         rows: list[tuple[int, Record]] = []
         for doc in db.table(table).all():
+            text_problems = list(_control_characters(doc)) if check_text else []
+            if text_problems:
+                problems.extend(f"{where}: {table}[doc {doc.doc_id}]{at}: {message}"
+                                for at, message in text_problems)
+                incomplete.add(table)
             try:
                 rows.append((doc.doc_id, model.model_validate(doc)))  # a Document is a dict
             except ValidationError as exc:
@@ -127,8 +138,10 @@ def _check_structure(raw: Any, where: str, problems: list[str]) -> None:
         if not docs:
             problems.append(f"{where}: {table}: table is empty")
         for key, doc in docs.items():
-            if not key.isdigit():
-                problems.append(f"{where}: {table}[doc {key}]: document id must be an integer")
+            if not (key.isascii() and key.isdigit() and len(key) <= 18
+                    and (key == "0" or not key.startswith("0"))):
+                problems.append(f"{where}: {table}[doc {one_line(key)}]: document id must be "
+                                "an integer (digits 0-9, no leading zero)")
             elif not isinstance(doc, dict):
                 problems.append(f"{where}: {table}[doc {key}]: document must be an object")
     meta = raw.get("meta")
@@ -136,9 +149,64 @@ def _check_structure(raw: Any, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: meta: must hold exactly one document, found {len(meta)}")
 
 
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|[bfnrt])")
+
+
+def may_hold_controls(text: str) -> bool:
+    """False only when no key or text of the KB file can hold a control or invisible
+    character: none raw, and no JSON escape that stands for one. A fast look at the whole
+    file (C speed), so that a clean file, the usual case, skips the exact check by document;
+    a false True only costs that check."""
+    if text.isascii():
+        # Raw C0 controls are invalid JSON but for its own line breaks and tabs (the file
+        # parsed): only DEL can be there raw.
+        if "\x7f" in text:
+            return True
+    # JSON's own line breaks and tabs go; anything else `isprintable` refuses (a control, an
+    # invisible character, or a space other than " ", which only costs the exact check).
+    elif not text.replace("\n", "").replace("\r", "").replace("\t", "").isprintable():
+        return True
+    if "\\" not in text:
+        return False
+    for code in set(_ESCAPE.findall(text)):  # "" for \b \f \n \r \t
+        if not code or 0xD800 <= int(code, 16) <= 0xDFFF or invisible_char(chr(int(code, 16))):
+            return True  # \n, \t …, a surrogate (of a pair or not), or a control
+    return False
+
+
+_TEXT_DEPTH = 4
+"""How deep a KB document holds text (`advice.watch_for.0.findings.0`); deeper values are
+never text and are refused by the models."""
+
+
+def _control_characters(doc: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    """(field, problem) for every key or text in a document holding a control character, an
+    escape sequence or another invisible character (bidi overrides included): such text could
+    rewrite a terminal or reverse how a dose reads. Checked before pydantic strips spaces."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, at, depth = stack.pop()
+        if isinstance(value, str):
+            if not value.isprintable():  # fast: most text has nothing to look at
+                found = invisible_char(value)
+                if found:
+                    yield at, f"text holds a control or invisible character ({found})"
+        elif depth >= _TEXT_DEPTH:
+            continue
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                found = invisible_char(key) if not key.isprintable() else None
+                if found:
+                    yield at, f"a key holds a control or invisible character ({found})"
+                else:
+                    stack.append((item, f"{at}.{key}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{at}.{i}", depth + 1) for i, item in enumerate(value))
+
+
 def _describe(where: str, table: str, doc_id: int, exc: ValidationError) -> Iterable[str]:
     for error in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in error["loc"])
+        loc = ".".join(one_line(str(part)) for part in error["loc"])  # may name a bad key
         field = f".{loc}" if loc else ""
         message = error["msg"]
         message = message[:1].lower() + message[1:]
@@ -308,7 +376,7 @@ def _assemble(path: Path, records: dict[str, list[tuple[int, Record]]]) -> Knowl
         return [record.to_record() for _, record in records[table]]
 
     def by_id(table: str) -> dict[str, Any]:
-        return {record.id: record for record in values(table)}  # type: ignore[attr-defined]
+        return {record.id: record for record in values(table)}
 
     findings = by_id("findings")
     order = {finding_id: i for i, finding_id in enumerate(FINDING_IDS)}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from magtui import __version__
+from magtui import __version__, clock
 from magtui.clinical.dosing import DoseResult
 from magtui.clinical.intake import IntakeResult
 from magtui.clinical.renal import EgfrResult, KidneyAssessment
@@ -71,7 +71,7 @@ def build_note(
     `cautions_shown` are extra cautions the UI displayed (the KB review warning and the
     kidney, dose and interaction cautions are recorded from the results themselves).
     """
-    now = now if now is not None else datetime.now().astimezone()
+    now = now if now is not None else clock.now()
     intake = intake if intake is not None else (dose.intake if dose is not None else None)
     serum = serum if serum is not None else (triage.serum if triage is not None else None)
     assessment = _first(

@@ -31,3 +31,12 @@ class DraftCorrupt(NoteError):
     def __init__(self, message: str, aside_path: Path) -> None:
         super().__init__(message)
         self.aside_path = aside_path
+
+
+class UnsafeNotesFolder(NoteError):
+    """The notes folder is owned by another user or writable by group/others: refused, as
+    ssh refuses such a folder, because whoever can write there can plant or swap notes."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path

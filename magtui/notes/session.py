@@ -29,6 +29,9 @@ from magtui.values import Value
 
 SCHEMA_VERSION = 1
 PATIENT_REF_MAX_CHARS = 32
+CLINICIAN_TEXT_MAX_CHARS = 20_000
+"""The longest clinician free text a note or draft holds (about ten pages of typing): more is
+refused, never cut, so a paste of megabytes cannot freeze the preview or the save."""
 NOTE_ID_RE = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 """`YYYYMMDD-HHMMSS-xxxxxx`: local save time, then 6 random hex digits."""
 
@@ -59,6 +62,11 @@ def check_patient_ref(value: str | None) -> str | None:
 
 
 def check_clinician_text(value: str) -> str:
+    if len(value) > CLINICIAN_TEXT_MAX_CHARS:
+        raise ValueError(
+            f"clinician text must be at most {CLINICIAN_TEXT_MAX_CHARS:,} characters "
+            f"(it has {len(value):,})"
+        )
     # Unpaired surrogates are not Unicode text and cannot be written as UTF-8 JSON.
     if any("\ud800" <= ch <= "\udfff" for ch in value):
         raise ValueError("clinician text contains unpaired surrogate code points")

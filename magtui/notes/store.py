@@ -6,6 +6,9 @@ Layout of the notes folder (`MAGTUI_NOTES_DIR`, else the platform's user data fo
     20261125-171530-a1b2c3.json   its JSON twin, written last: a note exists once this does
     draft-<pid>.json              a consultation in progress (one per running magtui),
                                   replaced on every autosave
+    draft-<pid>.lock              held locked (flock) by the magtui writing that draft, for
+                                  its whole run: a draft whose lock can be taken is orphaned
+    draft.corrupt-<time>.json     a draft that could not be read, set aside (never deleted)
 
 Saved notes are never overwritten. Each file is written to a temporary file in the same
 folder (created exclusively, mode 0600), flushed with fsync, then hard-linked to its final
@@ -15,8 +18,15 @@ On any error the temporary file and any half of a note pair already placed are r
 `NoteSaveError` names the path.
 
 Permissions: files are created 0600. A folder magtui creates is made 0700. A folder that
-already exists keeps the mode it has: someone chose it (e.g. a shared clinic folder), and
-silently changing the permissions of a folder magtui did not create would be a surprise.
+already exists keeps the mode it has (magtui does not silently change permissions it did not
+set), but, as ssh does, one owned by another user or writable by group or others is refused
+(`UnsafeNotesFolder`, saying how to fix it) for saving, listing, showing and drafts: whoever
+can write there could plant, swap or remove notes.
+
+Files read back (notes, drafts) may have been planted: only regular files are read, never
+through a symlink, never blocking on a FIFO or device, and at most
+`magtui.notes.safe_open.READ_LIMIT_BYTES` (`read_regular_file`); anything else is reported
+as unreadable.
 """
 
 from __future__ import annotations
@@ -26,6 +36,9 @@ import errno
 import os
 import re
 import secrets
+import shlex
+import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,19 +47,23 @@ from typing import TypeVar
 
 import platformdirs
 
+from magtui import clock
 from magtui.notes.errors import (
     DraftCorrupt,
     NoteError,
     NoteFormatError,
     NoteNotFound,
     NoteSaveError,
+    UnsafeNotesFolder,
 )
 from magtui.notes.render import from_json, to_json, to_markdown
+from magtui.notes.safe_open import RefusedFile, read_regular_file, shown
 from magtui.notes.session import NOTE_ID_RE, SessionNote
 
 ENV_VAR = "MAGTUI_NOTES_DIR"
 DRAFT_NAME = "draft.json"
 DRAFT_RE = re.compile(r"draft(-[0-9A-Za-z]{1,32})?\.json")
+DRAFT_LOCK_RE = re.compile(r"draft(-[0-9A-Za-z]{1,32})?\.lock")
 T = TypeVar("T")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -118,6 +135,42 @@ def _folder(directory: str | os.PathLike[str] | None) -> Path:
     return Path(directory) if directory is not None else notes_dir()
 
 
+def check_notes_folder(folder: Path) -> None:
+    """Refuse (`UnsafeNotesFolder`) a notes folder that someone else could write to.
+
+    As ssh does for ~/.ssh: the folder must be owned by the user running magtui and not be
+    writable by group or others. A missing folder passes (it will be created 0700). Not
+    checked on Windows, whose permissions are ACLs, not modes.
+    """
+    if os.name == "nt" or not hasattr(os, "geteuid"):
+        return
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise NoteError(f"cannot use the notes folder {shown(folder)}: {_reason(exc)}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise NoteError(f"cannot use the notes folder {shown(folder)}: it is not a folder")
+    quoted = shlex.quote(str(folder)) if str(folder).isprintable() else "<folder>"
+    if info.st_uid != os.geteuid():
+        raise UnsafeNotesFolder(
+            f"refusing the notes folder {shown(folder)}: it is owned by another user "
+            f"(uid {info.st_uid}), who could read, plant or swap notes; use a folder you own "
+            f"(set {ENV_VAR}) or, if it is yours, `chown $(id -u) {quoted}`",
+            folder,
+        )
+    writers = [who for who, bit in (("group", stat.S_IWGRP), ("others", stat.S_IWOTH))
+               if info.st_mode & bit]
+    if writers:
+        raise UnsafeNotesFolder(
+            f"refusing the notes folder {shown(folder)}: it is writable by "
+            f"{' and '.join(writers)} (mode {stat.S_IMODE(info.st_mode):04o}), who could "
+            f"plant or swap notes; fix it with `chmod 700 {quoted}`",
+            folder,
+        )
+
+
 def _ready_folder(directory: str | os.PathLike[str] | None) -> Path:
     folder = _folder(directory)
     try:
@@ -126,6 +179,7 @@ def _ready_folder(directory: str | os.PathLike[str] | None) -> Path:
         if not folder.is_dir():
             raise NoteSaveError(f"could not save to {folder}: it exists but is not a folder",
                                 folder) from None
+        check_notes_folder(folder)
         return folder
     except OSError as exc:
         raise _save_error("notes", folder, exc) from None
@@ -230,7 +284,7 @@ def save_note(
     Saving the same consultation again writes another note; earlier ones stay. Raises
     `NoteSaveError` (one line, naming the path) and leaves nothing behind on failure.
     """
-    now = now if now is not None else datetime.now().astimezone()
+    now = now if now is not None else clock.now()
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("save_note needs a timezone-aware time")
     folder = _ready_folder(directory)
@@ -267,22 +321,34 @@ def save_note(
     )
 
 
-def _read_note(path: Path) -> SessionNote:
+def _read_file(path: Path, what: str) -> bytes:
+    """A planted file is refused, never followed, blocked on or read whole (`safe_open`)."""
     try:
-        data = path.read_bytes()
+        return read_regular_file(path)
     except FileNotFoundError:
         raise
+    except RefusedFile as exc:
+        raise NoteError(f"{what} {shown(path)} is unreadable: {exc}") from None
     except OSError as exc:
-        raise NoteError(f"{path}: cannot read: {_reason(exc)}") from None
+        raise NoteError(f"{what} {shown(path)} is unreadable: {_reason(exc)}") from None
+
+
+def _read_note(path: Path) -> SessionNote:
+    data = _read_file(path, "the note")
     try:
         return from_json(data)
     except NoteFormatError as exc:
-        raise NoteFormatError(f"{path}: {exc}") from None
+        raise NoteFormatError(f"{shown(path)}: {exc}") from None
+    except RecursionError:
+        raise NoteFormatError(f"{shown(path)}: not a magtui note: nested too deeply") from None
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise NoteFormatError(f"{shown(path)}: not a magtui note: {exc}") from None
 
 
 def list_notes(directory: str | os.PathLike[str] | None = None) -> list[NoteSummary]:
     """Saved notes, newest first; unreadable ones follow, each with its `problem`, not dropped."""
     folder = _folder(directory)
+    check_notes_folder(folder)
     try:
         names = os.listdir(folder)
     except FileNotFoundError:
@@ -336,6 +402,7 @@ def load_note(note_id: str, directory: str | os.PathLike[str] | None = None) -> 
     """The saved note with this id; `NoteNotFound`, or `NoteError` for a bad id or file."""
     note_id = check_note_id(note_id)
     folder = _folder(directory)
+    check_notes_folder(folder)
     path = folder / f"{note_id}.json"
     try:
         note = _read_note(path)
@@ -379,33 +446,41 @@ def load_draft(
 ) -> T | None:
     """The autosaved draft as `parse` reads it, or None if there is none.
 
-    `parse` raises ValueError, TypeError or KeyError for a draft it cannot read (JSON
-    errors are ValueErrors). A draft that cannot be parsed is moved aside to
-    `draft.corrupt-<time>.json` (never deleted) and `DraftCorrupt` is raised, naming the
-    new file; the next call returns None.
+    `parse` raises ValueError, TypeError or KeyError for a draft it cannot read or that fails
+    validation (JSON errors are ValueErrors). Such a draft, and one that is not a regular
+    file (a FIFO, a device, a symlink) or is larger than the read limit, is moved aside to
+    `draft.corrupt-<time>.json` (never deleted) and `DraftCorrupt` is raised, naming the new
+    file; the next call returns None. An unsafe folder raises `UnsafeNotesFolder`.
     """
     folder = _folder(directory)
+    check_notes_folder(folder)
     path = folder / _draft_name(name)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except FileNotFoundError:
         return None
+    except RefusedFile as exc:
+        problem = str(exc)
     except OSError as exc:
-        raise NoteError(f"cannot read the draft {path}: {_reason(exc)}") from None
-    try:
-        return parse(data)
-    except (ValueError, TypeError, KeyError, NoteFormatError) as exc:
-        problem = str(exc) or type(exc).__name__
-    now = now if now is not None else datetime.now().astimezone()
+        raise NoteError(f"cannot read the draft {shown(path)}: {_reason(exc)}") from None
+    else:
+        try:
+            return parse(data)
+        except (ValueError, TypeError, KeyError, NoteFormatError) as exc:
+            problem = str(exc) or type(exc).__name__
+        except RecursionError:
+            problem = "nested too deeply"
+    now = now if now is not None else clock.now()
     try:
         aside = _set_aside(path, now)
     except OSError as exc:
         raise NoteError(
-            f"the draft {path} is unreadable ({problem}) and could not be moved aside: "
+            f"the draft {shown(path)} is unreadable ({problem}) and could not be moved aside: "
             f"{_reason(exc)}"
         ) from None
     raise DraftCorrupt(
-        f"the draft {path} was unreadable ({problem}); it was kept as {aside.name}", aside
+        f"the draft {shown(path)} was unreadable ({problem}); it was kept as {aside.name}",
+        aside,
     )
 
 
@@ -417,16 +492,20 @@ def _draft_name(name: str) -> str:
 
 
 def list_drafts(directory: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Every draft in the folder (corrupt ones set aside are not drafts), newest first."""
+    """Every draft in the folder (corrupt ones set aside are not drafts), newest first.
+
+    An unsafe folder raises `UnsafeNotesFolder`; a missing or unreadable one has no drafts.
+    """
     folder = _folder(directory)
+    check_notes_folder(folder)
     try:
-        paths = [p for p in folder.iterdir() if DRAFT_RE.fullmatch(p.name)]
+        paths = [folder / name for name in os.listdir(folder) if DRAFT_RE.fullmatch(name)]
     except OSError:
         return []
 
     def modified(path: Path) -> float:
         try:
-            return path.stat().st_mtime
+            return path.lstat().st_mtime
         except OSError:
             return 0.0
 
@@ -438,11 +517,12 @@ def _set_aside(path: Path, now: datetime) -> Path:
     for n in range(100):
         aside = path.with_name(f"draft.corrupt-{stamp}{f'-{n}' if n else ''}.json")
         try:
-            os.link(path, aside)  # never replaces an earlier corrupt draft kept aside
+            # never replaces an earlier corrupt draft kept aside; a symlink is moved as itself
+            os.link(path, aside, follow_symlinks=False)
         except FileExistsError:
             continue
         except OSError as exc:
-            if exc.errno not in _NO_HARD_LINKS or aside.exists():
+            if exc.errno not in _NO_HARD_LINKS or os.path.lexists(aside):
                 raise
             os.rename(path, aside)
             return aside
@@ -463,8 +543,139 @@ def discard_draft(
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise NoteError(f"could not remove the draft {path}: {_reason(exc)}") from None
+        raise NoteError(f"could not remove the draft {shown(path)}: {_reason(exc)}") from None
     # The draft is gone from the folder; the durability of a removal is not worth an error.
     with contextlib.suppress(OSError):
         _fsync_folder(folder)
     return True
+
+
+# ----------------------------------------------------------------------------- draft locks
+# A running magtui holds an OS lock (flock) on `draft-<tag>.lock` beside its draft for as
+# long as it runs; the kernel drops it when the process ends, however it ends. So a draft
+# whose lock can be taken belongs to no running magtui (orphaned, offered for restore),
+# whatever process now has its pid; one whose lock cannot be taken is never touched.
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_os_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+else:
+    import fcntl
+
+    def _try_os_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+_LOCK_FLAGS = (
+    os.O_RDWR | os.O_CREAT
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def draft_lock_name(draft_name: str) -> str:
+    """`draft-<tag>.json` → `draft-<tag>.lock`."""
+    return _draft_name(draft_name).removesuffix(".json") + ".lock"
+
+
+class DraftLock:
+    """An OS lock held on a draft's lock file; `release` (or process exit) lets it go."""
+
+    __slots__ = ("draft_name", "fd", "path")
+
+    def __init__(self, path: Path, fd: int, draft_name: str) -> None:
+        self.path = path
+        self.fd: int | None = fd
+        self.draft_name = draft_name
+
+    @property
+    def held(self) -> bool:
+        return self.fd is not None
+
+    def release(self, *, remove: bool = True) -> None:
+        """Let go of the lock; by default remove the lock file first (safe while held: a
+        process that opened the old file notices it was removed, see `lock_draft`)."""
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        if remove:
+            _unlink_quietly(self.path)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+    def __repr__(self) -> str:
+        return f"DraftLock({self.path.name!r}, held={self.held})"
+
+
+def lock_draft(
+    draft_name: str, directory: str | os.PathLike[str] | None = None
+) -> DraftLock | None:
+    """Take the lock of the draft `draft_name` without waiting; None if a running magtui
+    (any other open file description) holds it.
+
+    Creates the folder (0700) and the lock file (0600) if needed. Raises `NoteError` if the
+    folder is unsafe or the lock file cannot be used (e.g. a FIFO or symlink planted there).
+    """
+    folder = _ready_folder(directory)
+    path = folder / draft_lock_name(draft_name)
+    for _ in range(10):
+        try:
+            fd = os.open(path, _LOCK_FLAGS, FILE_MODE)
+        except OSError as exc:
+            raise NoteError(f"cannot use the draft lock {shown(path)}: {_reason(exc)}") from None
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise NoteError(f"cannot use the draft lock {shown(path)}: it is not a "
+                                "regular file")
+            if not _try_os_lock(fd):
+                os.close(fd)
+                return None
+            # Between our open and our lock, the holder may have removed the file (and
+            # someone created a new one): a lock on a removed file guards nothing. Retry.
+            try:
+                now = os.stat(path, follow_symlinks=False)
+            except FileNotFoundError:
+                os.close(fd)
+                continue
+            if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+                os.close(fd)
+                continue
+        except OSError as exc:
+            os.close(fd)
+            raise NoteError(f"cannot use the draft lock {shown(path)}: {_reason(exc)}") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        return DraftLock(path, fd, draft_name)
+    return None
+
+
+def prune_draft_locks(directory: str | os.PathLike[str] | None = None) -> None:
+    """Remove lock files left by magtui runs that ended without a draft (none is held and no
+    draft goes with them). Best effort: a lock file that cannot be checked is left alone."""
+    folder = _folder(directory)
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return
+    for name in names:
+        if not DRAFT_LOCK_RE.fullmatch(name) or name.removesuffix(".lock") + ".json" in names:
+            continue
+        try:
+            lock = lock_draft(name.removesuffix(".lock") + ".json", folder)
+        except NoteError:
+            continue
+        if lock is not None:
+            lock.release(remove=True)

@@ -19,16 +19,21 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
+from textual.notifications import SeverityLevel
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
+from magtui import clock
 from magtui.consultation import Consultation, Results, evaluate_consultation
 from magtui.knowledge.base import KnowledgeBase
+from magtui.text import neutralise, one_line
 from magtui.ui.areas import AREAS, area_of
+from magtui.ui.paste import normalise_newlines, paste_refusal
 
 
 def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
@@ -116,11 +121,9 @@ class MagtuiApp(App[int]):
         """What a released area showed beyond the consultation (focus, search, scroll),
         by mode; the rebuilt screen takes it back (`restore_view`)."""
         self.results = evaluate_consultation(kb, self.consultation)
-        from datetime import date
-
         from magtui.clinical.review import review_warning
 
-        self.kb_review_warning = review_warning(kb.meta, date.today())
+        self.kb_review_warning = review_warning(kb.meta, clock.today())
 
     # ------------------------------------------------------------------ state
 
@@ -195,15 +198,70 @@ class MagtuiApp(App[int]):
 
             schedule_autosave(self)
 
+    # ------------------------------------------------------------------ hostile input
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every paste, into any field (the palette's too), passes here first: one with a
+        # control or invisible character, or too long for its field, is refused whole with a
+        # message, never inserted (an escape sequence would reach the terminal raw).
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            refusal = paste_refusal(event.text, self.focused)
+            if refusal is not None:
+                self.notify(refusal, title="Paste refused", severity="error", timeout=10)
+                return
+            text = normalise_newlines(event.text)
+            if text != event.text:
+                event = events.Paste(text)
+        await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Messages quote paths, error texts and file content: shown as plain, visible text.
+        super().notify(neutralise(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
+
     # ------------------------------------------------------------------ actions
 
-    def action_area(self, mode: str) -> None:
+    async def _close_palette(self) -> None:
+        """Close the command palette before an app key opens anything else. Textual (8.2.8)
+        gives every palette the same id and checks only the top screen for an open one, so a
+        dialog over a palette, then ctrl+p, raised DuplicateIds and ended the app (issue #11)."""
+        while isinstance(self.screen, CommandPalette):
+            # Its own escape action: it also stops the command search it may be running.
+            await self.screen.run_action("escape")
+
+    def action_command_palette(self) -> None:
+        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            super().action_command_palette()
+
+    async def _dialog_blocks_switch(self) -> bool:
+        """Close the palette or help before an area switch; any other dialog (restore a
+        draft, quit, save as) must be answered first, not left behind in the area."""
+        await self._close_palette()
+        while getattr(self.screen, "CLOSES_ON_AREA_SWITCH", False):
+            self.pop_screen()
+        if isinstance(self.screen, ModalScreen):
+            self.bell()
+            self.notify("Answer the dialog first (escape closes it).", severity="warning")
+            return True
+        return False
+
+    async def action_area(self, mode: str) -> None:
+        if await self._dialog_blocks_switch():
+            return
         if mode != self.current_mode:
             self._history.append(self.current_mode)
             self._go_to(mode)
 
-    def action_back(self) -> None:
-        if self._history:
+    async def action_back(self) -> None:
+        if self._history and not await self._dialog_blocks_switch():
             self._go_to(self._history.pop())
 
     def _go_to(self, mode: str) -> None:
@@ -284,27 +342,32 @@ class MagtuiApp(App[int]):
                 screen.query_one(f"#{focus}").focus()
         return view
 
-    def action_help(self) -> None:
+    async def action_help(self) -> None:
+        await self._close_palette()
         from magtui.ui.screens.help import HelpScreen, active_keys
 
         self.push_screen(HelpScreen(self.focused, active_keys(self)))
 
-    def action_save_note(self) -> None:
+    async def action_save_note(self) -> None:
+        await self._close_palette()
         from magtui.ui.saving import save_note_now
 
         save_note_now(self)
 
-    def action_copy_note(self) -> None:
+    async def action_copy_note(self) -> None:
+        await self._close_palette()
         from magtui.ui.saving import copy_note
 
         copy_note(self)
 
-    def action_save_as(self) -> None:
+    async def action_save_as(self) -> None:
+        await self._close_palette()
         from magtui.ui.saving import save_elsewhere
 
         save_elsewhere(self)
 
-    def action_quit_app(self) -> None:
+    async def action_quit_app(self) -> None:
+        await self._close_palette()
         if not self.unsaved:
             self._clean_exit()
             return
@@ -320,6 +383,14 @@ class MagtuiApp(App[int]):
                 self._clean_exit()
 
         self.push_screen(ConfirmQuit(), decided)
+
+    def on_unmount(self) -> None:
+        # The app is ending (however it ends): let go of the draft locks, so a draft left
+        # behind is an orphan the next start offers (magtui.ui.drafts).
+        if self.autosave:
+            from magtui.ui.drafts import release_draft_locks
+
+            release_draft_locks(self)
 
     def _clean_exit(self) -> None:
         """A clean quit removes the draft: only a crash or kill leaves one behind."""

@@ -6,7 +6,7 @@ so the results (and the note) are re-evaluated the same way whichever route the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -35,7 +35,7 @@ KB_TITLE_CHARS = 70
 @dataclass(frozen=True, slots=True)
 class Command:
     text: str
-    run: Callable[[], None]
+    run: Callable[[], object]
     help: str
 
 
@@ -52,7 +52,7 @@ class MagtuiCommands(Provider):
 
     # ------------------------------------------------------------------ what each does
 
-    def _go(self, mode: str) -> Callable[[], None]:
+    def _go(self, mode: str) -> Callable[[], Awaitable[None]]:
         return lambda: self.magtui.action_area(mode)
 
     def _mark(self, finding_id: str, state: FindingState) -> Callable[[], None]:
@@ -61,22 +61,22 @@ class MagtuiCommands(Provider):
 
         return lambda: self.magtui.update(change)
 
-    def _dose_with(self, form_id: str) -> Callable[[], None]:
+    def _dose_with(self, form_id: str) -> Callable[[], Awaitable[None]]:
         def change(consultation: Consultation) -> None:
             consultation.dose.form_id = form_id
 
-        def run() -> None:
+        async def run() -> None:
             self.magtui.update(change)
-            self.magtui.action_area("dose")
+            await self.magtui.action_area("dose")
 
         return run
 
-    def _open_record(self, table: str, record_id: str) -> Callable[[], None]:
-        def run() -> None:
+    def _open_record(self, table: str, record_id: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
             # Imported here: the palette must not load the KB screen until it is used.
             from magtui.ui.screens.knowledge import KnowledgeScreen
 
-            self.magtui.action_area("knowledge")
+            await self.magtui.action_area("knowledge")
             screen = self.magtui.screen
             if isinstance(screen, KnowledgeScreen):
                 screen.show_record(table, record_id)

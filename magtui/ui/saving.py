@@ -6,10 +6,10 @@ number. A failed save keeps the consultation in memory and offers another place.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from magtui import clock
 from magtui.consultation import consultation_note
 from magtui.notes.errors import NoteError
 from magtui.notes.render import to_markdown
@@ -64,7 +64,7 @@ def copy_note(app: MagtuiApp) -> None:
 def save_elsewhere(app: MagtuiApp, reason: str = "") -> None:
     from magtui.ui.screens.save_as import SaveAs
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     suggestion = Path.home() / f"magtui-note-{stamp}.md"
 
     def saved(path: Path | None) -> None:

@@ -217,7 +217,7 @@ def test_cache_serves_only_bytes_that_validated(tmp_path: Path) -> None:
     path = tmp_path / "kb.json"
     path.write_bytes(DEFAULT_KB.read_bytes())
     first = load_kb(path)
-    cached = list((tmp_path / "kb-cache").glob("*.pickle"))
+    cached = list((tmp_path / "kb-cache").glob("*.json"))
     assert len(cached) == 1, "a validated KB is cached"
     again = load_kb(path)
     assert again == first and again.path == path
@@ -233,8 +233,8 @@ def test_a_damaged_cache_entry_falls_back_to_validation(tmp_path: Path) -> None:
     path = tmp_path / "kb.json"
     path.write_bytes(DEFAULT_KB.read_bytes())
     load_kb(path)
-    for entry in (tmp_path / "kb-cache").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "kb-cache").glob("*.json"):
+        entry.write_bytes(b"not an entry")
     assert load_kb(path).meta.kb_version == RAW["meta"]["1"]["kb_version"]
 
 
@@ -250,7 +250,7 @@ def test_a_cache_folder_others_can_write_is_never_read(tmp_path: Path) -> None:
     load_kb(path)
     folder = tmp_path / "kb-cache"
     folder.chmod(0o777)
-    entry = next(folder.glob("*.pickle"))
+    entry = next(folder.glob("*.json"))
     entry.write_bytes(b"planted by someone else")
     # The planted entry is not even opened: validation runs and succeeds.
     assert load_kb(path).meta.kb_version == RAW["meta"]["1"]["kb_version"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from magtui.knowledge import records
+from magtui.knowledge import cache, records
 from magtui.knowledge.loader import DEFAULT_KB, load_kb
 from magtui.knowledge.models import TABLE_MODELS, Record
 from magtui.knowledge.records import TABLE_RECORDS, ReadOnlyRecordError
@@ -67,7 +67,7 @@ def test_records_are_frozen() -> None:
     kb = load_kb(DEFAULT_KB)
     finding = next(iter(kb.findings.values()))
     with pytest.raises(ReadOnlyRecordError, match="read-only"):
-        finding.label = "changed"  # type: ignore[misc]
+        finding.label = "changed"
     with pytest.raises(ReadOnlyRecordError):
         del finding.label
     assert finding.label != "changed"
@@ -80,10 +80,19 @@ def test_records_are_frozen() -> None:
 
 
 def test_records_survive_the_cache_round_trip() -> None:
+    """The cache holds records as JSON: rebuilt, every value has its type and its place
+    again (a float stays a float, a date a date, a tuple a tuple, dict order kept)."""
     kb = load_kb(DEFAULT_KB)
-    again = pickle.loads(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+    again = cache.decode(cache.encode("k" * 64, kb), "k" * 64, kb.path)
     assert again == kb
+    assert repr(again) == repr(kb)  # types too: 1 == 1.0, but their reprs differ
     assert again.referral_rules[0].when == kb.referral_rules[0].when
+    assert type(again.meta.reviewed) is date and type(again.advice[next(iter(kb.advice))]
+                                                      .watch_for) is tuple
+    for (table, rows), (_, rows_again) in zip(kb.tables().items(), again.tables().items(),
+                                              strict=True):
+        assert [type(r) for r in rows] == [type(r) for r in rows_again], table
+        assert [vars(r) for r in rows] == [vars(r) for r in rows_again], table
 
 
 def test_a_cached_start_imports_neither_pydantic_nor_tinydb(tmp_path: Path) -> None:

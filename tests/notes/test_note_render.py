@@ -79,9 +79,20 @@ def test_json_round_trip_is_exact(sample_note: SessionNote, text: str, ref: str 
 
 
 def test_json_round_trip_of_very_long_text(sample_note: SessionNote) -> None:
-    text = ("ü\x00`" * 200_000) + "\n" * 10_000 + "\U0010ffff"
+    from magtui.notes.session import CLINICIAN_TEXT_MAX_CHARS
+
+    # The longest text allowed, of the characters that cost most in JSON (and one beyond
+    # the BMP), round-trips exactly; one character more is refused, never cut.
+    text = "ü\x00`" * 6_000 + "\n" * 1_999 + "\U0010ffff"
+    text += "x" * (CLINICIAN_TEXT_MAX_CHARS - len(text))
     note = _with(sample_note, clinician_text=text)
     assert from_json(to_json(note)).clinician_text == text
+    with pytest.raises(ValueError, match="at most 20,000 characters"):
+        _with(sample_note, clinician_text=text + "x")
+    too_long = json.loads(to_json(note))
+    too_long["clinician_text"] += "x"
+    with pytest.raises(NoteFormatError, match=r"clinician_text.*at most 20,000 characters"):
+        from_json(json.dumps(too_long))
 
 
 def test_json_is_plain_and_keeps_the_disclaimer(sample_note: SessionNote) -> None:

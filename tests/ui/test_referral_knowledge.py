@@ -300,12 +300,16 @@ async def test_provider_dose_with_form_sets_form(kb: KnowledgeBase,
     async with app.run_test(size=SIZE):
         # The dose area is another screen's business; here only the switch is recorded.
         went: list[str] = []
-        monkeypatch.setattr(app, "action_area", went.append)
+
+        async def go(mode: str) -> None:
+            went.append(mode)
+
+        monkeypatch.setattr(app, "action_area", go)
         provider = MagtuiCommands(app.screen)
         form = next(iter(kb.forms.values()))
         found = sorted(await hits(provider, f"Dose with {form.name}"), reverse=True)
         assert found[0].text == f"Dose with {form.name}"
-        found[0].command()
+        await found[0].command()  # type: ignore[misc]
         assert app.consultation.dose.form_id == form.id
         assert went == ["dose"]
 
@@ -316,7 +320,7 @@ async def test_provider_opens_kb_record(kb: KnowledgeBase) -> None:
         provider = MagtuiCommands(app.screen)
         found = sorted(await hits(provider, "KB: interactions · Proton pump"), reverse=True)
         assert found[0].text == "KB: interactions · Proton pump inhibitors (long-term)"
-        found[0].command()
+        await found[0].command()  # type: ignore[misc]
         await pilot.pause()
         assert app.current_mode == "knowledge"
         detail = text_of(app.screen.query_one("#kb-detail", Static))
@@ -327,7 +331,7 @@ async def test_provider_opens_kb_record(kb: KnowledgeBase) -> None:
         # Again, from a search that hides the record: the search is cleared to show it.
         await pilot.press("ctrl+f", *"almonds")
         await pilot.pause()
-        found[0].command()
+        await found[0].command()  # type: ignore[misc]
         await pilot.pause()
         assert app.screen.query_one("#kb-search", Input).value == ""
         assert "Proton pump inhibitors (long-term)" in text_of(

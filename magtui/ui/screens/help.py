@@ -89,6 +89,8 @@ def help_text(focused: Widget | None, keys: list[Key]) -> Text:
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = DIALOGS_CSS
+    CLOSES_ON_AREA_SWITCH: ClassVar[bool] = True
+    """Nothing to answer here: an area key closes help and goes on (`MagtuiApp.action_area`)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="help.close"),
     ]

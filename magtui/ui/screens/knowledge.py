@@ -6,7 +6,6 @@ sit at the top, with a warning in words once the review date has passed.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -16,14 +15,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from magtui import clock
 from magtui.clinical.review import review_warning
 from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Record
 from magtui.knowledge.search import record_title, search
+from magtui.text import one_line
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 TABLE_TITLES = {
@@ -187,7 +189,7 @@ class KnowledgeScreen(AreaScreen):
             f"KB {meta.kb_version} · reviewed {meta.reviewed.isoformat()} · "
             f"next review {meta.next_review.isoformat()}"
         ))
-        warning = review_warning(meta, date.today())
+        warning = review_warning(meta, clock.today())
         widget = self.query_one("#kb-review-warning", Static)
         widget.display = warning is not None
         if warning is not None:
@@ -229,14 +231,16 @@ class KnowledgeScreen(AreaScreen):
         results = self.query_one(KbResults)
         results.clear_options()
         results.add_options(options)
-        results.border_title = (
+        # The query is typed text: shown neutralised, and as text, never as markup.
+        shown = _short(one_line(query.strip()), 40)
+        results.border_title = Content(
             f"{len(self._records)} record{'s' if len(self._records) != 1 else ''}"
-            + (f" matching “{query.strip()}”" if query.strip() else "")
+            + (f" matching “{shown}”" if shown else "")
         )
         if not self._records:
             self._show_detail(None)
             self.query_one("#kb-detail", Static).update(
-                Text(f"No record matches “{query.strip()}”. Every word must appear in the "
+                Text(f"No record matches “{shown}”. Every word must appear in the "
                      "record; try fewer or shorter words.")
             )
             return

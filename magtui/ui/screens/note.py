@@ -13,6 +13,7 @@ from textual.widgets import Static, TextArea
 
 from magtui.consultation import Results, consultation_note
 from magtui.notes.render import to_markdown
+from magtui.notes.session import CLINICIAN_TEXT_MAX_CHARS
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 PREVIEW_DELAY_S = 0.3
@@ -39,9 +40,12 @@ def preview_text(markdown: str) -> Text:
 class ClinicianText(TextArea):
     HELP = (
         "Free text for the note: what you examined, decided and told the patient. "
+        f"At most {CLINICIAN_TEXT_MAX_CHARS:,} characters of plain text. "
         "No names, dates of birth or addresses — use the short patient reference on F3. "
         "ctrl+s saves the note from anywhere."
     )
+    max_chars = CLINICIAN_TEXT_MAX_CHARS
+    """Read by the app's paste check (`magtui.ui.paste.paste_refusal`)."""
 
 
 class NoteScreen(AreaScreen):
@@ -50,10 +54,12 @@ class NoteScreen(AreaScreen):
     BINDINGS: ClassVar = []
 
     _preview_timer: Timer | None = None
+    _over_limit = 0
 
     def body(self) -> ComposeResult:
         with Vertical(id="note-columns"):
-            yield Static("Clinician's note (saved with the consultation; ctrl+s saves):",
+            yield Static("Clinician's note (saved with the consultation; ctrl+s saves; "
+                         f"at most {CLINICIAN_TEXT_MAX_CHARS:,} characters):",
                          id="note-label")
             yield ClinicianText(id="clinician-text", soft_wrap=True, tab_behavior="focus")
             yield Static(id="note-status")
@@ -86,7 +92,13 @@ class NoteScreen(AreaScreen):
     @on(TextArea.Changed, "#clinician-text")
     def _typed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        if text == self.magtui.consultation.clinician_text:
+        over = len(text) - CLINICIAN_TEXT_MAX_CHARS
+        # Over the limit the text stays in the box to be shortened, but the note (and its
+        # draft) keep the last text that fitted: a note is never cut, nor saved too long.
+        self.set_class(over > 0, "-over-limit")
+        self._over_limit = over
+        self._show_status()
+        if over > 0 or text == self.magtui.consultation.clinician_text:
             return
 
         def change(consultation: object) -> None:
@@ -94,11 +106,19 @@ class NoteScreen(AreaScreen):
 
         self.magtui.update(change)
 
+    def _show_status(self) -> None:
+        if self._over_limit > 0:
+            status = (f"✗ {self._over_limit:,} characters over the {CLINICIAN_TEXT_MAX_CHARS:,}"
+                      "-character limit: shorten the text; the note keeps the last text "
+                      "that fitted")
+        else:
+            status = "unsaved changes" if self.magtui.unsaved else "no unsaved changes"
+            if self.magtui.last_saved is not None:
+                status += f" · last saved as {self.magtui.last_saved.note_id}"
+        self.query_one("#note-status", Static).update(Text(status))
+
     def show_results(self, results: Results) -> None:
-        status = "unsaved changes" if self.magtui.unsaved else "no unsaved changes"
-        if self.magtui.last_saved is not None:
-            status += f" · last saved as {self.magtui.last_saved.note_id}"
-        self.query_one("#note-status", Static).update(status)
+        self._show_status()
         if self._preview_timer is not None:
             self._preview_timer.stop()
         # A hidden note area is brought up to date when it is shown (on_screen_resume):

@@ -20,6 +20,7 @@ from magtui.clinical.serum import conversions_text
 from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
 from magtui.knowledge.records import Condition, Sex
+from magtui.notes.session import PATIENT_REF_MAX_CHARS, check_patient_ref
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
 from magtui.ui.widgets.fields import (
@@ -37,7 +38,6 @@ from magtui.ui.widgets.fields import (
 )
 from magtui.ui.widgets.kidney_banner import banner_text
 
-PATIENT_REF_MAX = 32
 NARROW_WIDTH = 90
 SEXES: tuple[Sex, ...] = ("female", "male")
 CONDITIONS: tuple[Condition, ...] = ("none", "pregnancy", "lactation")
@@ -63,8 +63,8 @@ def _range(limit: Limit) -> str:
     return f"{limit.minimum:g}–{limit.maximum:g} {limit.unit}"
 
 
-FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum")
-"""Number fields whose invalid text a draft keeps (`Consultation.typed`)."""
+FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum", "patient-ref")
+"""Fields whose invalid text a draft keeps (`Consultation.typed`)."""
 
 
 class PatientScreen(AreaScreen):
@@ -205,12 +205,15 @@ class PatientScreen(AreaScreen):
                 with Horizontal(classes="field-row -group"):
                     yield Label("Patient ref", classes="field-label")
                     yield FieldInput(
-                        id="patient-ref", value=self.magtui.consultation.patient_ref,
-                        placeholder="short code — no names", max_length=PATIENT_REF_MAX,
+                        id="patient-ref",
+                        value=typed.get("patient-ref", self.magtui.consultation.patient_ref),
+                        placeholder="short code — no names", max_length=PATIENT_REF_MAX_CHARS,
                         compact=True, cursor_blink=blink, classes="field-input -wide",
                         help_text="A short de-identified reference for the note (at most "
-                                  f"{PATIENT_REF_MAX} characters). Do not type names.",
+                                  f"{PATIENT_REF_MAX_CHARS} visible characters, one line). Do not "
+                                  "type names.",
                     )
+                yield error_slot("patient-ref")
             with VerticalScroll(id="patient-results"):
                 yield Static(id="kidney-result")
                 yield Static(id="intake-note")
@@ -282,7 +285,14 @@ class PatientScreen(AreaScreen):
             dialysis=self.query_one("#dialysis", Checkbox).value,
         )
         self._serum = self._read_serum(errors)
-        return patient, self._text("patient-ref").strip(), {k: v for k, v in errors.items() if v}
+        patient_ref = self._text("patient-ref")
+        try:
+            patient_ref = check_patient_ref(patient_ref) or ""
+        except ValueError as exc:
+            # Refused as typed (e.g. a pasted soft hyphen): the note records no reference
+            # until it is fixed, and the text stays in the field to be corrected.
+            errors["patient-ref"], patient_ref = str(exc), ""
+        return patient, patient_ref, {k: v for k, v in errors.items() if v}
 
     def _sync(self) -> None:
         """Store what the form says; re-evaluate only when something actually changed."""

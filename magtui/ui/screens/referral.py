@@ -271,10 +271,10 @@ class ReferralScreen(AreaScreen):
             return bool(results and results.triage.unasked_red_flags)
         return True
 
-    def action_ask_red_flags(self) -> None:
+    async def action_ask_red_flags(self) -> None:
         results = self.magtui.results
         unasked = results.triage.unasked_red_flags if results else ()
-        self.magtui.action_area("triage")
+        await self.magtui.action_area("triage")
         if unasked:
             # The triage screen is the active screen now; wait for it to be laid out.
             self.app.call_after_refresh(self._highlight_in_triage, unasked[0])

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from magtui.consultation import Consultation
+from magtui.text import one_line
 from magtui.ui.screens.base import DIALOGS_CSS
 
 
@@ -21,7 +22,7 @@ def draft_summary(draft: Consultation) -> str:
     absent = sum(1 for s in draft.states.values() if s == "absent")
     parts = [f"started {draft.started_at:%Y-%m-%d %H:%M} UTC"]
     if draft.patient_ref:
-        parts.append(f"patient ref {draft.patient_ref}")
+        parts.append(f"patient ref {one_line(draft.patient_ref)}")
     parts.append(f"{present} findings present, {absent} absent")
     if draft.clinician_text:
         parts.append(f"{len(draft.clinician_text)} characters of note text")

@@ -83,6 +83,10 @@ def typed_already(event: object) -> bool:
     return isinstance(event, Input.Changed) and isinstance(event.input, FieldInput)
 
 
+FIELD_MAX_CHARS = 40
+"""Longest text a form field takes (numbers; the patient reference has its own limit)."""
+
+
 class FieldInput(Input):
     """An Input that carries its own F1 help text (read by the help screen)."""
 
@@ -92,6 +96,9 @@ class FieldInput(Input):
         # Not on blur: the screen also marks fields invalid (years *and* months given), and a
         # blur-time re-check by the validator alone would clear that mark.
         kwargs.setdefault("validate_on", ["changed", "submitted"])
+        # A number needs a few characters; the limit keeps what a draft keeps of invalid
+        # text within what a draft may hold (`magtui.consultation.TYPED_TEXT_MAX_CHARS`).
+        kwargs.setdefault("max_length", FIELD_MAX_CHARS)
         super().__init__(**kwargs)
         self.HELP = help_text  # type: ignore[misc]
         self.cursor_blink = cursor_blink
