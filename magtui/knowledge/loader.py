@@ -22,7 +22,9 @@ from typing import Any
 
 from magtui.knowledge.base import KnowledgeBase
 
-DEFAULT_KB = Path(__file__).resolve().parents[2] / "kb" / "magnesium.json"
+DEFAULT_KB = Path(__file__).resolve().parents[1] / "kb" / "magnesium.json"
+"""Inside the package, so an installed magtui finds it from any directory: in a checkout a
+link to kb/magnesium.json (the source of truth), in a wheel a copy of it."""
 MAX_KB_BYTES = 16 * 1024 * 1024
 """The largest KB file read: 180 times the shipped KB (a 100x KB is about 7 MiB)."""
 
@@ -45,7 +47,7 @@ class KBError(Exception):
 
 
 def resolve_kb_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """`--kb PATH`, else `MAGTUI_KB`, else the KB shipped in the repository."""
+    """`--kb PATH`, else `MAGTUI_KB`, else the KB shipped with magtui."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("MAGTUI_KB")
