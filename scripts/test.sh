@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install magtui with its test extra into .venv and run the whole test suite plus ruff.
-# Fails on any failing test, on a ruff finding, and when no test ran (pytest exit 5).
+# Install magtui with its test extra into .venv and run the whole test suite, ruff and
+# mypy --strict.
+# Fails on any failing test, on a ruff or mypy finding, and when no test ran (pytest exit 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -9,6 +10,7 @@ python3 -m venv .venv
 # An editable install compiles none of magtui's own modules; compile them once here.
 .venv/bin/python -m compileall -q magtui
 .venv/bin/ruff check .
+.venv/bin/mypy --strict magtui
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

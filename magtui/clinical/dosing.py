@@ -131,7 +131,8 @@ def calculate_dose(
     # Most serious first (danger, caution, info); the stable sort keeps the order below
     # within a level.
     ordered = sorted(_warnings(kb, result), key=lambda w: WARNING_LEVELS.index(w.level))
-    return result.replace(warnings=tuple(ordered))
+    finished: DoseResult = result.replace(warnings=tuple(ordered))
+    return finished
 
 
 def _advice(kb: KnowledgeBase, advice_id: str) -> tuple[str, str]:

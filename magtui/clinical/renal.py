@@ -38,7 +38,7 @@ def ckd_epi_2021(age_years: float, sex: Sex, creatinine_mg_dl: float) -> float:
     """Race-free CKD-EPI 2021 creatinine equation (Inker et al., NEJM 2021), unrounded."""
     kappa, alpha = (0.7, -0.241) if sex == "female" else (0.9, -0.302)
     ratio = creatinine_mg_dl / kappa
-    egfr = 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.200 * 0.9938**age_years
+    egfr: float = 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.200 * 0.9938**age_years
     return egfr * 1.012 if sex == "female" else egfr
 
 

@@ -162,7 +162,7 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
     if egfr is None:
         return record
     # The eGFR was computed from creatinine: record the equation and what went into it.
-    return record.replace(
+    computed: KidneyRecord = record.replace(
         egfr=egfr.egfr,
         egfr_unit=egfr.unit,
         egfr_equation=egfr.equation,
@@ -171,6 +171,7 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
         creatinine=egfr.creatinine,
         creatinine_unit=egfr.creatinine_unit,
     )
+    return computed
 
 
 def _findings(kb: KnowledgeBase, triage: TriageResult | None) -> dict[str, FindingRecord]:

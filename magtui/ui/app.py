@@ -41,7 +41,8 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         module, name = target.split(":")
-        return getattr(importlib.import_module(module), name)()
+        screen: Screen[Any] = getattr(importlib.import_module(module), name)()
+        return screen
 
     return make
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -50,7 +50,7 @@ def emphasised(text: str) -> Text:
     return out
 
 
-def active_keys(app: App[object]) -> list[Key]:
+def active_keys(app: App[Any]) -> list[Key]:
     """Every key active where the user pressed F1 (focused widget, area, app), in order.
 
     Read before the help screen opens: once it is open, its own bindings are the active ones.

@@ -9,6 +9,8 @@ why in the words of its `Limit`.
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -42,8 +44,8 @@ NARROW_WIDTH = 90
 SEXES: tuple[Sex, ...] = ("female", "male")
 CONDITIONS: tuple[Condition, ...] = ("none", "pregnancy", "lactation")
 CONDITION_WORDS = {"none": "none", "pregnancy": "pregnant", "lactation": "lactating"}
-CREATININE_UNITS: tuple[CreatinineUnit, ...] = tuple(CREATININE)
-SERUM_UNITS: tuple[SerumUnit, ...] = tuple(SERUM_MG)
+CREATININE_UNITS = cast("tuple[CreatinineUnit, ...]", tuple(CREATININE))
+SERUM_UNITS = cast("tuple[SerumUnit, ...]", tuple(SERUM_MG))
 """Stored unit ids; each `Limit` says how its unit is written (µmol/L, not umol/L)."""
 
 # Which field shows a `Results.problems` entry (keys are InputError field names).

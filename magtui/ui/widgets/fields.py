@@ -107,16 +107,16 @@ class FieldInput(Input):
 class MarkedRadioButton(RadioButton):
     """● when chosen, blank when not: the choice is a symbol, not only a colour (NO_COLOR)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # overrides the constant Textual reads
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # the constant Textual reads
         return "●" if self.value else " "
 
 
 class MarkedCheckbox(Checkbox):
     """X when ticked, blank when not (the stock checkbox differs only by colour)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "X" if self.value else " "
 
 

@@ -103,7 +103,10 @@ class FindingList(OptionList):
         # The height as `OptionList._update_lines` measures it.
         padding = self.get_component_styles("option-list--option").padding
         width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        height = self._get_visual(option).get_height(self.styles, width - padding.width)
+        # Private OptionList internals (issue #12 lists them for replacement); Textual types
+        # the styles argument more narrowly than it passes it itself.
+        height = self._get_visual(option).get_height(
+            self.styles, width - padding.width)  # type: ignore[arg-type]
         if height + option._divider != old_height:
             self._clear_caches()  # the rows below move: rebuild the line map
             return
