@@ -9,10 +9,15 @@ keeping pydantic out of the TUI saves ~6 MiB and ~60 ms the first time a note is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, dataclass_transform
 
+_CLASS_VAR = re.compile(r"(typing\.)?ClassVar\b")
+"""A class constant, however annotated (a string, or `typing.ClassVar[...]` itself)."""
+_FLOAT = re.compile(r"float( \| None)?|None \| float|(<class )?'?float'?>?")
+"""A field that holds a float (or None): an int given for it becomes a float."""
 REQUIRED: Any = object()
 """The default of a field that has none: leaving it out is an error."""
 
@@ -21,6 +26,9 @@ class ReadOnlyRecordError(AttributeError):
     """A record was about to be changed: make a new one with `replace` instead."""
 
 
+# Type checkers read each subclass's annotations as its fields, given by keyword: a misspelt
+# field, a wrong type or an assignment is an error (mypy --strict runs in CI).
+@dataclass_transform(frozen_default=True, kw_only_default=True)
 class Value:
     """Fields are the class annotations, base classes first; a class attribute of the same
     name is the field's default. Values are given by keyword or, as to a dataclass, in field
@@ -37,10 +45,10 @@ class Value:
         super().__init_subclass__()
         # Not inspect.get_annotations: importing inspect would cost the command line ~5 ms.
         own = {n: str(a) for n, a in cls.__dict__.get("__annotations__", {}).items()  # noqa: RUF063
-               if not str(a).startswith("ClassVar")}
+               if not _CLASS_VAR.match(str(a))}
         cls.FIELDS = (*cls.FIELDS, *(n for n in own if n not in cls.FIELDS))
         cls.DEFAULTS = {n: getattr(cls, n, REQUIRED) for n in cls.FIELDS}
-        cls.FLOATS = cls.FLOATS | {n for n, a in own.items() if "float" in a}
+        cls.FLOATS = cls.FLOATS | {n for n, a in own.items() if _FLOAT.fullmatch(a)}
 
     def __init__(self, *args: Any, **values: Any) -> None:
         if args:  # positional, in field order, as a dataclass takes them

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from magtui.values import ReadOnlyRecordError, Value
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 class Point(Value):
@@ -45,6 +49,48 @@ def test_read_only_compared_by_value_hashable_and_picklable() -> None:
     assert point.replace(label="b") == Point(1, 2, "b") != point
     assert point != Mirrored(1, 2, "a")  # another type is never equal
     assert len({point, Point(1, 2, "a")}) == 1
-    assert pickle.loads(pickle.dumps(point)) == point
     assert repr(point) == "Point(x=1, y=2, label='a')"
     assert point.as_dict() == {"x": 1, "y": 2, "label": "a"}
+
+
+def test_a_class_constant_is_never_a_field_however_annotated() -> None:
+    import typing
+
+    class WithConstant(Value):
+        LIMIT: typing.ClassVar[int] = 3  # "typing.ClassVar[int]": once taken for a field
+        size: float = 1.0
+
+    assert WithConstant.FIELDS == ("size",)
+    assert WithConstant().LIMIT == 3
+
+
+def test_only_float_fields_turn_ints_into_floats() -> None:
+    class Mixed(Value):
+        COERCE_FLOATS = True
+        dose: float | None = None
+        floaty: int = 0
+        by_name: dict[str, float] | None = None
+
+    value = Mixed(dose=3, floaty=2)
+    assert type(value.dose) is float and type(value.floaty) is int
+
+
+def test_the_type_checker_sees_record_fields(tmp_path: Path) -> None:
+    # Records are keyword-built and read-only to mypy too: a misspelt field, a wrong type
+    # or an assignment is an error before anything runs (issue #12).
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from magtui.clinical.limits import Limit\n"
+        "from magtui.knowledge.records import Food\n"
+        "Limit(feild='x', unit='u', minimum=0, maximum=1)\n"
+        "food = Food(id='a', name='b', serving='c', mg='lots', source='s')\n"
+        "food.mg = 3.0\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(probe)],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert 'Unexpected keyword argument "feild"' in result.stdout
+    assert 'Argument "mg" to "Food" has incompatible type "str"' in result.stdout
+    assert '"mg" defined in "Food" is read-only' in result.stdout

@@ -192,40 +192,43 @@ def _warnings(kb: KnowledgeBase, dose: DoseResult) -> list[DoseWarning]:
     kidney = dose.kidney
     kidney_text = _sentences(kidney.headline, kidney.caution)
     if kidney.risk == "high":
-        out.append(DoseWarning("kidney_high", f"KIDNEY RISK: HIGH. {kidney_text}",
-                               kidney.band.source, "danger"))
+        out.append(DoseWarning(code="kidney_high", text=f"KIDNEY RISK: HIGH. {kidney_text}",
+                               source=kidney.band.source, level="danger"))
     elif kidney.risk == "caution":
-        out.append(DoseWarning("kidney_caution", f"KIDNEY RISK: CAUTION. {kidney_text}",
-                               kidney.band.source, "caution"))
+        out.append(DoseWarning(code="kidney_caution",
+                               text=f"KIDNEY RISK: CAUTION. {kidney_text}",
+                               source=kidney.band.source, level="caution"))
     elif kidney.risk == "unknown":
-        out.append(DoseWarning("kidney_unknown", kidney_text, kidney.band.source, "info"))
+        out.append(DoseWarning(code="kidney_unknown", text=kidney_text,
+                               source=kidney.band.source, level="info"))
 
     per_day = dose.elemental_mg_per_day
     ul = dose.ul_supplemental_mg
     if ul is None:
         text, source = _advice(kb, "no_ul_infants")
-        out.append(DoseWarning("no_ul_for_age", text, source, "caution",
-                               see_also=dose.intake.sources))
+        out.append(DoseWarning(code="no_ul_for_age", text=text, source=source,
+                               level="caution", see_also=dose.intake.sources))
     elif dose.exceeds_ul:
         text, see_also = _over_ul_text(kb, dose, ul)
-        out.append(DoseWarning("exceeds_ul", text, FACT_SHEET, "danger", see_also=see_also))
+        out.append(DoseWarning(code="exceeds_ul", text=text, source=FACT_SHEET, level="danger",
+                               see_also=see_also))
     if dose.elemental_mg_per_day_exact > TOXICITY_MG_PER_DAY:
         out.append(DoseWarning(
-            "toxicity_range",
-            f"{per_day:g} mg/day is above {TOXICITY_MG_PER_DAY:,} mg/day, the range in which "
-            "magnesium toxicity has been reported (some cases fatal).",
-            FACT_SHEET,
-            "danger",
+            code="toxicity_range",
+            text=f"{per_day:g} mg/day is above {TOXICITY_MG_PER_DAY:,} mg/day, the range in "
+            "which magnesium toxicity has been reported (some cases fatal).",
+            source=FACT_SHEET,
+            level="danger",
         ))
     if dose.entered_as == "compound" and dose.form.confidence != "high":
         text, source = label_rule(kb)
         form = dose.form
         out.append(DoseWarning(
-            "label_elemental_wins",
-            _sentences(f"{form.name}: {fraction_basis_text(form)} ({form.confidence} "
-                       "confidence)", form.variability_note or "", text),
-            source,
-            "info",
+            code="label_elemental_wins",
+            text=_sentences(f"{form.name}: {fraction_basis_text(form)} ({form.confidence} "
+                            "confidence)", form.variability_note or "", text),
+            source=source,
+            level="info",
             see_also=form.source_ids,
         ))
     return out

@@ -67,7 +67,7 @@ def lookup_intake(
         if row.age_min_months <= age_months and (
             row.age_max_months is None or age_months < row.age_max_months
         ):
-            return IntakeResult(age_months, sex, condition, row)
+            return IntakeResult(age_months=age_months, sex=sex, condition=condition, row=row)
     rows = [r for r in kb.intake if r.sex == sex and r.condition == condition]
     youngest = min((r.age_min_months for r in rows), default=0)
     raise InputError(

@@ -91,19 +91,21 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e7 else f"{value:.3g}"
 
 
-AGE_YEARS = Limit("age", "years", 0, 120, positive=False)
-AGE_MONTHS = Limit("age-months", "months", 0, 1440, integer=True, positive=False)
+AGE_YEARS = Limit(field="age", unit="years", minimum=0, maximum=120, positive=False)
+AGE_MONTHS = Limit(field="age-months", unit="months", minimum=0, maximum=1440, integer=True,
+                   positive=False)
 EGFR_MIN_AGE_YEARS = 18.0
 CREATININE = {
-    "mg/dL": Limit("creatinine", "mg/dL", 0.1, 25.0),
-    "umol/L": Limit("creatinine", "µmol/L", 8.8, 2210.0),
+    "mg/dL": Limit(field="creatinine", unit="mg/dL", minimum=0.1, maximum=25.0),
+    "umol/L": Limit(field="creatinine", unit="µmol/L", minimum=8.8, maximum=2210.0),
 }
-EGFR = Limit("egfr", "mL/min/1.73 m²", 1.0, 200.0)
+EGFR = Limit(field="egfr", unit="mL/min/1.73 m²", minimum=1.0, maximum=200.0)
 SERUM_MG = {
-    "mmol/L": Limit("value", "mmol/L", 0.05, 10.0),
-    "mg/dL": Limit("value", "mg/dL", 0.12, 24.3),
-    "mEq/L": Limit("value", "mEq/L", 0.1, 20.0),
+    "mmol/L": Limit(field="value", unit="mmol/L", minimum=0.05, maximum=10.0),
+    "mg/dL": Limit(field="value", unit="mg/dL", minimum=0.12, maximum=24.3),
+    "mEq/L": Limit(field="value", unit="mEq/L", minimum=0.1, maximum=20.0),
 }
-COMPOUND_MG = Limit("compound-mg", "mg", 1, 30_000)
-ELEMENTAL_MG = Limit("elemental-mg", "mg", 0.1, 10_000)
-TIMES_PER_DAY = Limit("times-per-day", "doses/day", 1, 12, integer=True)
+COMPOUND_MG = Limit(field="compound-mg", unit="mg", minimum=1, maximum=30_000)
+ELEMENTAL_MG = Limit(field="elemental-mg", unit="mg", minimum=0.1, maximum=10_000)
+TIMES_PER_DAY = Limit(field="times-per-day", unit="doses/day", minimum=1, maximum=12,
+                      integer=True)

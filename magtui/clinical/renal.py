@@ -96,14 +96,14 @@ def assess_kidney(
     how the eGFR is described (`egfr_basis_text`), never the risk."""
     if dialysis:
         band = kb.kidney_band("dialysis")
-        return KidneyAssessment(band.risk, "dialysis", egfr, band)
+        return KidneyAssessment(risk=band.risk, basis="dialysis", egfr=egfr, band=band)
     if egfr is not None:
         return _from_egfr(kb, EGFR.check(egfr), computed=egfr_computed)
     if kidney_disease_reported:
         band = kb.kidney_band("reported_disease")
-        return KidneyAssessment(band.risk, "reported_disease", None, band)
+        return KidneyAssessment(risk=band.risk, basis="reported_disease", egfr=None, band=band)
     band = kb.kidney_band("no_information")
-    return KidneyAssessment(band.risk, "no_information", None, band)
+    return KidneyAssessment(risk=band.risk, basis="no_information", egfr=None, band=band)
 
 
 def _from_egfr(kb: KnowledgeBase, egfr: float, *, computed: bool = False) -> KidneyAssessment:
@@ -116,7 +116,8 @@ def _from_egfr(kb: KnowledgeBase, egfr: float, *, computed: bool = False) -> Kid
         and band.egfr_min <= egfr
         and (band.egfr_max is None or egfr < band.egfr_max)
     )
-    return KidneyAssessment(band.risk, "egfr", egfr, band, egfr_computed=computed)
+    return KidneyAssessment(risk=band.risk, basis="egfr", egfr=egfr, band=band,
+                            egfr_computed=computed)
 
 
 EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"

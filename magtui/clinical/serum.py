@@ -111,4 +111,5 @@ def conversions_text(result: SerumResult) -> str:
 def interpret_serum(kb: KnowledgeBase, value: float, unit: SerumUnit) -> SerumResult:
     SERUM_MG[unit].check(value, "value")
     mmol_l = serum_to_mmol_l(value, unit)
-    return SerumResult(value, unit, mmol_l, classify_serum(kb, mmol_l))
+    return SerumResult(value=value, unit=unit, mmol_per_l_exact=mmol_l,
+                       band=classify_serum(kb, mmol_l))

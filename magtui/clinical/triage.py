@@ -183,12 +183,12 @@ def assess_pattern(
     explanation = [_explain(f, direction) for f in present]
     if serum is not None:
         explanation.append(Explanation(
-            SERUM_ENTRY,
-            f"Serum magnesium {mmol_display(serum)} mmol/L ({serum.band.label})",
-            serum.suggests,
-            serum.suggests != "neither",
-            _serum_note(serum),
-            serum.band.source,
+            finding=SERUM_ENTRY,
+            label=f"Serum magnesium {mmol_display(serum)} mmol/L ({serum.band.label})",
+            supports=serum.suggests,
+            counted=serum.suggests != "neither",
+            note=_serum_note(serum),
+            source=serum.band.source,
         ))
     return direction.pattern, tuple(explanation)
 
@@ -222,8 +222,8 @@ def _explain(finding: Finding, d: Direction) -> Explanation:
                 "Context only: the measured serum magnesium sets the direction.")
     else:
         counted, role = _symptom_role(finding, d)
-    return Explanation(finding.id, finding.label, finding.supports, counted,
-                       f"{role} {finding.why}", finding.source)
+    return Explanation(finding=finding.id, label=finding.label, supports=finding.supports,
+                       counted=counted, note=f"{role} {finding.why}", source=finding.source)
 
 
 def _symptom_role(finding: Finding, d: Direction) -> tuple[bool, str]:
