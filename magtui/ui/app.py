@@ -1,20 +1,19 @@
 """The consultation app: one mode per area (F2–F7), app-wide keys, one shared consultation.
 
-Each area is a mode. An area's screen is released when the user leaves it and rebuilt when
-they come back (`release_area`), so the app holds one area's widgets at a time, not six
-(issue #6: memory; coming back costs a rebuild, ~60 ms more than a kept screen).
-Nothing is lost by that: every input, even invalid typed text, lives in `app.consultation`,
-and each screen builds its fields from it; what is only a view (focus, a search, a scroll
-position) is kept in `app.area_views` and put back. Every change goes through `update()`,
-which re-evaluates the consultation through `magtui.clinical` and publishes the new
-`Results`; screens only render them.
+Each area is a mode. An area's screen is built the first time the user opens it and then
+kept (Textual's modes), so coming back finds it exactly as left: fields, focus, highlighted
+finding, search and scroll. Every input, even invalid typed text, also lives in
+`app.consultation` (a restored draft or the palette changes it from outside). Every change
+goes through `update()`, which re-evaluates the consultation through `magtui.clinical` and
+publishes the new `Results`; each screen watches `app.results`, shown or hidden, and only
+renders them.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +31,7 @@ from magtui import clock
 from magtui.consultation import Consultation, Results, evaluate_consultation
 from magtui.knowledge.base import KnowledgeBase
 from magtui.text import neutralise, one_line
-from magtui.ui.areas import AREAS, area_of
+from magtui.ui.areas import AREAS
 from magtui.ui.paste import normalise_newlines, paste_refusal
 
 
@@ -45,12 +44,6 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
         return screen
 
     return make
-
-
-KEEP_ALIVE: frozenset[str] = frozenset()
-"""Areas whose screen is never released. None since issue #6 (memory): the checklist too is
-rebuilt on return, with its highlighted finding, focus and panel scroll put back
-(`TriageScreen.view_state`); its keystrokes are as fast once it is built."""
 
 
 def _magtui_commands() -> type[Provider]:
@@ -118,9 +111,6 @@ class MagtuiApp(App[int]):
         self.autosave = autosave
         self._history: list[str] = []
         self._after_first_frame = []
-        self.area_views: dict[str, dict[str, Any]] = {}
-        """What a released area showed beyond the consultation (focus, search, scroll),
-        by mode; the rebuilt screen takes it back (`restore_view`)."""
         self.results = evaluate_consultation(kb, self.consultation)
         from magtui.clinical.review import review_warning
 
@@ -187,7 +177,11 @@ class MagtuiApp(App[int]):
             self._after_first_frame.append(callback)
 
     def _all_area_screens(self) -> list[Screen[Any]]:
-        return [screen for stack in self._screen_stacks.values() for screen in stack]
+        screens: list[Screen[Any]] = []
+        for mode in self.MODES:
+            with suppress(KeyError):  # an area not opened yet has no stack
+                screens.extend(self.get_screen_stack(mode))
+        return screens
 
     def update(self, change: Callable[[Consultation], None]) -> None:
         """Apply one edit to the consultation and publish the re-evaluated results."""
@@ -259,89 +253,18 @@ class MagtuiApp(App[int]):
             return
         if mode != self.current_mode:
             self._history.append(self.current_mode)
-            self._go_to(mode)
+            await self._go_to(mode)
 
     async def action_back(self) -> None:
         if self._history and not await self._dialog_blocks_switch():
-            self._go_to(self._history.pop())
+            await self._go_to(self._history.pop())
 
-    def _go_to(self, mode: str) -> None:
-        left = self.current_mode
-        self.switch_mode(mode)
-        self.release_area(left)
-
-    def release_area(self, mode: str) -> None:
-        """Free a left area's screen; its mode builds a new one from the consultation.
-
-        Kept instead: any area in `KEEP_ALIVE`, and an area with a dialog open over it
-        (e.g. "Save as" with a path half typed), so the user finds it as they left it.
-        """
-        if mode in KEEP_ALIVE or mode == self.current_mode:
-            return
-        try:
-            stack = self.get_screen_stack(mode)
-        except KeyError:
-            return  # never opened, or already released
-        if len(stack) != 1:
-            return
-        screen = stack[0]
-        view: dict[str, Any] = {}
-        remember = getattr(screen, "view_state", None)
-        if remember is not None:
-            view.update(remember())
-        focused = screen.focused
-        if focused is not None and focused.id is not None:
-            view.setdefault("focus", focused.id)
-        self.area_views[mode] = view
-        removed = self.remove_mode(mode)
-        self.add_mode(mode, self.MODES[mode])
-        if self._compose_screen is screen:
-            # The first screen shown stays referenced by Textual for the app's whole run
-            # (`App._compose_screen`, and a local of the app's message loop); it would keep
-            # every widget it had. Queries on the app go to the current screen instead.
-            self._compose_screen = None
-
-        async def removed_and_emptied() -> None:
-            await removed
-            # A removed screen still holds its widgets in caches Textual (8.2.8) does not
-            # clear on removal: the widgets awaiting layout, and its children lists.
-            screen._layout_widgets.clear()
-            screen._nodes._displayed_nodes = (-1, [])
-            screen._nodes._displayed_visible_nodes = (-1, [])
-
-        self.call_next(self._collect_released, removed_and_emptied())
-        # Textual drops a closed node's watcher only when the value next changes; until then
-        # the watcher list would keep the whole released screen alive. Drop it now.
-        watchers = getattr(self, "__watchers", {}).get("results", [])
-        watchers[:] = [(node, callback) for node, callback in watchers if node is not screen]
-
-    @staticmethod
-    async def _collect_released(removed: Awaitable[Any]) -> None:
-        """Once a released screen is removed, give its memory back for the next area."""
-        await removed
-        # Textual caches `StylesCache.get_inner_outer` per widget cache (an lru_cache on a
-        # method, 1024 entries), so a removed widget's rendered lines stay referenced from
-        # there; clear it (live widgets refill it on their next paint, at no visible cost).
-        from textual._styles_cache import StylesCache
-
-        StylesCache.get_inner_outer.cache_clear()
-        # Widgets refer to each other (parent, children, screen): only the cycle collector
-        # frees them, and a full pass may not come for a long while on its own.
-        gc.collect()
-
-    def restore_view(self, screen: Screen[Any]) -> dict[str, Any]:
-        """Called by an area's `on_mount`: refocus what had focus when the user left it
-        (if they did), and return the rest of its view for the screen to put back."""
-        mode = area_of(screen)
-        view = self.area_views.pop(mode, {}) if mode is not None else {}
-        focus = view.get("focus")
-        if isinstance(focus, str):
-            from textual.css.query import NoMatches
-
-            # A widget no longer there: the screen's own first focus stands.
-            with suppress(NoMatches):
-                screen.query_one(f"#{focus}").focus()
-        return view
+    async def _go_to(self, mode: str) -> None:
+        # Every area's screen is built the first time it is opened and then kept (Textual's
+        # modes); it renders `app.results` whenever they change, shown or not. Waiting for
+        # the mount here holds back the keys typed right after the F-key until the area has
+        # its fields and focus, so "F3 6 8" puts 68 in Age even on the first visit.
+        await self.switch_mode(mode)
 
     async def action_help(self) -> None:
         await self._close_palette()

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from magtui.consultation import Results
@@ -98,6 +99,13 @@ class AreaScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.AREA_TITLE
         self.watch(self.app, "results", self._results_changed, init=True)
+
+    def focus_first(self, widget: Widget) -> None:
+        """Give the area's first focus at once. `Widget.focus()` only queues the change
+        behind the keys already waiting, so "F3 6 8" typed in one burst would send the
+        digits to no field (issue #12); the app waits for this screen's mount before it
+        handles the next key (`MagtuiApp._go_to`)."""
+        self.set_focus(widget, scroll_visible=False)
 
     def _results_changed(self, results: Results | None) -> None:
         if results is None:

@@ -149,8 +149,7 @@ class DoseScreen(AreaScreen):
         # AreaScreen.on_mount also runs (Textual dispatches on_mount along the MRO).
         self._sync()
         sync_as_typed(self, self._sync)
-        self.query_one("#form", Select).focus()
-        self.magtui.restore_view(self)  # back to the field last used, if the area was left
+        self.focus_first(self.query_one("#form", Select))
 
     # ------------------------------------------------------------------ reading the form
 

@@ -156,27 +156,11 @@ class KnowledgeScreen(AreaScreen):
         super().on_mount()
         self._show_meta()
         search_box = self.query_one("#kb-search", Input)
-        search_box.focus()
-        # Rebuilt after the user left (app.release_area): the same search, record and focus.
-        view = self.magtui.restore_view(self)
+        self.focus_first(search_box)
         wanted = self._selected  # a record the palette asked for before the screen mounted
-        if wanted is None:
-            self._selected = view.get("selected")
-        query = view.get("query", "")
-        if query:
-            with search_box.prevent(Input.Changed):
-                search_box.value = query
         self._fill_list(search_box.value)
-        if wanted is not None and wanted not in self._records and search_box.value:
-            # The remembered search hides the record asked for: show it, as show_record does.
-            with search_box.prevent(Input.Changed):
-                search_box.value = ""
-            self._fill_list("")
         if wanted is not None:
-            self.query_one(KbResults).focus()  # as show_record does on a mounted screen
-
-    def view_state(self) -> dict[str, object]:
-        return {"query": self.query_one("#kb-search", Input).value, "selected": self._selected}
+            self.focus_first(self.query_one(KbResults))  # as show_record does
 
     def show_results(self, results: Results) -> None:
         """The KB does not depend on the consultation; only the shared banner changes."""

@@ -71,14 +71,7 @@ class NoteScreen(AreaScreen):
         text_area = self.query_one(ClinicianText)
         text_area.load_text(self.magtui.consultation.clinician_text)
         text_area.cursor_blink = not self.magtui.cursor_blink_disabled
-        # Rebuilt after the user left (app.release_area): the cursor where they were typing.
-        cursor = self.magtui.restore_view(self).get("cursor")
-        if cursor is not None:
-            text_area.cursor_location = cursor
         super().on_mount()
-
-    def view_state(self) -> dict[str, object]:
-        return {"cursor": self.query_one(ClinicianText).cursor_location}
 
     def reload_inputs(self) -> None:
         """After a draft restore: show the restored free text."""
@@ -86,7 +79,7 @@ class NoteScreen(AreaScreen):
 
     def on_screen_resume(self) -> None:
         # Focus goes to the free-text box whenever the area is opened (design §7).
-        self.query_one(ClinicianText).focus()
+        self.focus_first(self.query_one(ClinicianText))
         self._render_preview()
 
     @on(TextArea.Changed, "#clinician-text")

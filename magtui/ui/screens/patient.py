@@ -226,8 +226,7 @@ class PatientScreen(AreaScreen):
         # renders the results; here: check the prefilled text exactly as if typed.
         self._sync()
         sync_as_typed(self, self._sync)
-        self.query_one("#age-years", Input).focus()
-        self.magtui.restore_view(self)  # back to the field last used, if the area was left
+        self.focus_first(self.query_one("#age-years", Input))
 
     def on_resize(self) -> None:
         # Below this width the form and the kidney text side by side are both too narrow.

@@ -114,15 +114,7 @@ class ReferralScreen(AreaScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        scroll = self.query_one(ReferralScroll)
-        scroll.focus()
-        # Rebuilt after the user left (app.release_area): back where they were reading.
-        y = self.magtui.restore_view(self).get("scroll_y", 0)
-        if y:
-            self.call_after_refresh(scroll.scroll_to, y=y, animate=False)
-
-    def view_state(self) -> dict[str, object]:
-        return {"scroll_y": self.query_one(ReferralScroll).scroll_y}
+        self.focus_first(self.query_one(ReferralScroll))
 
     # ------------------------------------------------------------------ rendering
 

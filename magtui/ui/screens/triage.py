@@ -37,36 +37,7 @@ class TriageScreen(AreaScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        findings = self.query_one(FindingList)
-        findings.focus()
-        # Rebuilt after the user left (app.release_area): the same finding highlighted, the
-        # same part of the list and of the live panel in view, and the same focus.
-        view = self.magtui.restore_view(self)
-        finding_id = view.get("highlighted")
-        if isinstance(finding_id, str) and finding_id in findings.findings:
-            findings.highlighted = findings.get_option_index(finding_id)
-        list_y, panel_y = view.get("list_y", 0), view.get("panel_y", 0)
-        if list_y or panel_y:
-            self.call_after_refresh(self._scroll_back, list_y, panel_y)
-
-    def _scroll_back(self, list_y: float, panel_y: float) -> None:
-        findings = self.query_one(FindingList)
-        findings.scroll_to(y=list_y, animate=False, immediate=True)
-        # Another area may have moved the highlight meanwhile (F5 "a": the first red flag
-        # not yet asked); it stays in view.
-        findings.scroll_to_highlight()
-        self.query_one("#triage-panel").scroll_to(y=panel_y, animate=False, immediate=True)
-
-    def view_state(self) -> dict[str, object]:
-        """What `restore_view` puts back when the checklist is rebuilt (the answers
-        themselves live in the consultation)."""
-        findings = self.query_one(FindingList)
-        finding = findings.highlighted_finding
-        return {
-            "highlighted": None if finding is None else finding.id,
-            "list_y": findings.scroll_y,
-            "panel_y": self.query_one("#triage-panel").scroll_y,
-        }
+        self.focus_first(self.query_one(FindingList))
 
     @on(FindingList.Marked)
     def _marked(self, event: FindingList.Marked) -> None:
