@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from magtui.knowledge.base import KnowledgeBase
+from magtui.safe_open import RefusedFile, file_kind, read_regular_file
 
 DEFAULT_KB = Path(__file__).resolve().parents[1] / "kb" / "magnesium.json"
 """Inside the package, so an installed magtui finds it from any directory: in a checkout a
@@ -81,55 +82,29 @@ def load_kb(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
 def read_kb_bytes(path: Path, where: str, limit: int = MAX_KB_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; anything else is a `KBError`.
 
-    Opened with O_NONBLOCK, so a FIFO (or a device) is refused on the open handle instead of
-    waiting for a writer; read with a limit, so a device or a growing file cannot fill memory.
+    Read through `magtui.safe_open` (following a symlink: the package's KB is one), so a FIFO
+    or a device is refused without waiting for a writer, and a growing file cannot fill memory.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        return read_regular_file(path, limit=limit, follow_symlinks=True)
     except FileNotFoundError:
         raise KBError(path, [f"{where}: file not found"]) from None
     except PermissionError:
         raise KBError(path, [f"{where}: not readable (permission denied)"]) from None
+    except RefusedFile as refused:
+        raise KBError(path, [f"{where}: {_refusal(refused, limit)}"]) from None
     except OSError as exc:
         raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise KBError(path, [f"{where}: is a directory, not a KB file"])
-        if not stat.S_ISREG(info.st_mode):
-            raise KBError(path, [f"{where}: is {_kind(info.st_mode)}, not a regular KB file"])
-        if info.st_size > limit:
-            raise KBError(path, [f"{where}: too large ({info.st_size} bytes; a KB file may "
-                                 f"have at most {limit} bytes)"])
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:  # st_size may be stale: the file could grow while it is read
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise KBError(path, [f"{where}: too large (a KB file may have at most "
-                                 f"{limit} bytes)"])
-        return b"".join(chunks)
-    except OSError as exc:
-        raise KBError(path, [f"{where}: cannot be read ({exc.strerror or exc})"]) from None
-    finally:
-        os.close(fd)
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+def _refusal(refused: RefusedFile, limit: int) -> str:
+    if refused.mode is not None and stat.S_ISDIR(refused.mode):
+        return "is a directory, not a KB file"
+    if refused.mode is not None:
+        return f"is {file_kind(refused.mode)}, not a regular KB file"
+    if refused.size is not None:
+        return f"too large ({refused.size} bytes; a KB file may have at most {limit} bytes)"
+    return f"too large (a KB file may have at most {limit} bytes)"
 
 
 class _Repeated(dict[str, Any]):

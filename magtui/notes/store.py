@@ -25,7 +25,7 @@ can write there could plant, swap or remove notes.
 
 Files read back (notes, drafts) may have been planted: only regular files are read, never
 through a symlink, never blocking on a FIFO or device, and at most
-`magtui.notes.safe_open.READ_LIMIT_BYTES` (`read_regular_file`); anything else is reported
+`magtui.safe_open.READ_LIMIT_BYTES` (`read_regular_file`); anything else is reported
 as unreadable.
 """
 
@@ -57,8 +57,8 @@ from magtui.notes.errors import (
     UnsafeNotesFolder,
 )
 from magtui.notes.render import from_json, to_json, to_markdown
-from magtui.notes.safe_open import RefusedFile, read_regular_file, shown
 from magtui.notes.session import NOTE_ID_RE, SessionNote
+from magtui.safe_open import RefusedFile, read_regular_file, shown
 
 ENV_VAR = "MAGTUI_NOTES_DIR"
 DRAFT_NAME = "draft.json"

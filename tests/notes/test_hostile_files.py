@@ -25,7 +25,6 @@ from magtui.cli import main
 from magtui.notes import store
 from magtui.notes.errors import DraftCorrupt, NoteError, UnsafeNotesFolder
 from magtui.notes.render import from_json, to_json
-from magtui.notes.safe_open import READ_LIMIT_BYTES, RefusedFile, read_regular_file
 from magtui.notes.session import SessionNote
 from magtui.notes.store import (
     list_notes,
@@ -34,6 +33,7 @@ from magtui.notes.store import (
     save_draft,
     save_note,
 )
+from magtui.safe_open import READ_LIMIT_BYTES, RefusedFile, read_regular_file
 
 REPO = Path(__file__).resolve().parents[2]
 HANG_TIMEOUT_S = 60

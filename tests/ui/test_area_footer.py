@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
 from magtui.ui.app import MagtuiApp
 from magtui.ui.widgets.area_footer import AreaFooter
@@ -12,8 +13,10 @@ from magtui.ui.widgets.area_footer import AreaFooter
 SIZE = (120, 40)
 
 
-def _keys(app: MagtuiApp) -> list[FooterKey]:
-    return list(app.screen.query_one(AreaFooter).query(FooterKey))
+def _keys(app: MagtuiApp) -> list[Any]:
+    # By type name: Textual's FooterKey lives in a private module.
+    keys: list[Widget] = list(app.screen.query_one(AreaFooter).query("FooterKey"))
+    return keys
 
 
 def _shown(app: MagtuiApp) -> list[tuple[str, str]]:

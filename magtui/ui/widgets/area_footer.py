@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 
 class AreaFooter(Footer):
@@ -22,15 +20,6 @@ class AreaFooter(Footer):
     _rebuild_pending = False
     _shown: tuple[object, ...] | None = None
     """What the keys on show were built from (see `_rebuild`)."""
-
-    def compose(self) -> ComposeResult:
-        # A FooterKey mounts without "-compact" and its `compact` watcher then adds it, which
-        # restyles the key (and its parts) a second time. Given the class before mounting,
-        # the watcher finds nothing to do: the same footer, styled once.
-        for widget in super().compose():
-            if self.compact and isinstance(widget, FooterKey):
-                widget.add_class("-compact", update=False)
-            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         # Same conditions as Footer.bindings_changed (Textual 8.2.8), one pending rebuild.

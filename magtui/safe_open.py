@@ -1,13 +1,16 @@
 """Reading a file that someone else may have planted: a regular file, never blocking, bounded.
 
-A notes folder can hold anything a process with write access put there: a FIFO (opening it
-for reading would wait for a writer forever), a device, a symlink to `/dev/zero` (reading it
-would never end), or a huge file. `read_regular_file` refuses all of these with a one-line
+Notes, drafts and KB files are read through here. A notes folder can hold anything a
+process with write access put there: a FIFO (opening it for reading would wait for a writer
+forever), a device, a symlink to `/dev/zero` (reading it would never end), or a huge file.
+`read_regular_file` refuses all of these with a one-line
 reason instead of hanging or running out of memory:
 
-- the name is `lstat`ed first, so a FIFO, device or socket is never even opened;
+- the name is `lstat`ed first (`stat`ed, with `follow_symlinks`), so a FIFO, device or
+  socket is never even opened;
 - it is opened with `O_NONBLOCK` (a FIFO swapped in after the check still returns at once),
-  `O_NOFOLLOW` (a symlink is refused, never followed) and `O_NOCTTY`;
+  `O_NOFOLLOW` (a symlink is refused, never followed, unless `follow_symlinks`) and
+  `O_NOCTTY`;
 - the open handle is `fstat`ed: only a regular file is read;
 - at most `limit` bytes are read; a larger file is refused, whatever its stated size.
 """
@@ -26,16 +29,23 @@ _CHUNK = 1 << 16
 _FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
     | getattr(os, "O_NOCTTY", 0)
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class RefusedFile(Exception):
     """Not a file to read: a symlink, a FIFO, a device, a folder, or larger than the limit.
-    `str(error)` says which, in a few words (no path)."""
+    `str(error)` says which, in a few words (no path); `mode` is the file's mode when it is
+    not a regular file, `size` its stated size when it is too large (None if it grew)."""
+
+    def __init__(self, message: str, *, mode: int | None = None,
+                 size: int | None = None) -> None:
+        super().__init__(message)
+        self.mode = mode
+        self.size = size
 
 
 def file_kind(mode: int) -> str:
@@ -59,24 +69,26 @@ def _refuse_unless_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = file_kind(mode)
         if stat.S_ISLNK(mode):
-            raise RefusedFile("it is a symbolic link (not followed)")
-        raise RefusedFile(f"it is not a regular file but {kind}")
+            raise RefusedFile("it is a symbolic link (not followed)", mode=mode)
+        raise RefusedFile(f"it is not a regular file but {kind}", mode=mode)
 
 
 def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
 
 
-def read_regular_file(path: str | os.PathLike[str], *, limit: int = READ_LIMIT_BYTES) -> bytes:
-    """The bytes of `path`, if it is a regular file (not a symlink) of at most `limit` bytes.
+def read_regular_file(path: str | os.PathLike[str], *, limit: int = READ_LIMIT_BYTES,
+                      follow_symlinks: bool = False) -> bytes:
+    """The bytes of `path`, if it is a regular file (not a symlink, unless `follow_symlinks`)
+    of at most `limit` bytes.
 
     Raises `RefusedFile` for anything else, `FileNotFoundError` if there is no such file, and
-    any other `OSError` as it comes. Never blocks on a FIFO or device, never follows a symlink.
+    any other `OSError` as it comes. Never blocks on a FIFO or device.
     """
-    before = os.lstat(path)  # FileNotFoundError: the caller's business
-    _refuse_unless_regular(before.st_mode)
+    before = os.stat(path) if follow_symlinks else os.lstat(path)  # FileNotFoundError: the
+    _refuse_unless_regular(before.st_mode)  # caller's business
     try:
-        fd = os.open(path, _FLAGS)
+        fd = os.open(path, _FLAGS if follow_symlinks else _FLAGS | _NOFOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # replaced by a symlink since the lstat
             raise RefusedFile("it is a symbolic link (not followed)") from None
@@ -85,7 +97,8 @@ def read_regular_file(path: str | os.PathLike[str], *, limit: int = READ_LIMIT_B
         opened = os.fstat(fd)
         _refuse_unless_regular(opened.st_mode)
         if opened.st_size > limit:
-            raise RefusedFile(f"it is larger than {_size(limit)} ({opened.st_size} bytes)")
+            raise RefusedFile(f"it is larger than {_size(limit)} ({opened.st_size} bytes)",
+                              size=opened.st_size)
         chunks: list[bytes] = []
         total = 0
         while True:
