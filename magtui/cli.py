@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from magtui import __version__, clock
 from magtui.text import neutralise, one_line
@@ -157,11 +157,29 @@ def _add_kidney(parser: argparse.ArgumentParser, creatinine: bool = False) -> No
 
 def build_parser(commands: bool = True) -> Parser:
     """The whole command line; `commands=False`: only the TUI's own options (see `parse`)."""
-    common = Parser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON object")
-    common.add_argument("--kb", default=argparse.SUPPRESS, metavar="PATH",
-                        help="knowledge base file (default: $MAGTUI_KB or kb/magnesium.json)")
+    parser = _tui_parser()
+    if not commands:
+        # Any word that is not an option's value lands here, and means "parse it all".
+        parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+        return parser
+    common = _common_options()
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+    _add_calculators(sub, common)
+    _add_triage(sub, common)
+    sub.add_parser("forms", parents=[common], help="list supplement forms", allow_abbrev=False)
+    sub.add_parser("findings", parents=[common], help="list triage findings",
+                   allow_abbrev=False)
+    _add_kb_commands(sub, common)
+    _add_notes_commands(sub, common)
+    return parser
 
+
+_Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+"""Where the subcommands of a parser are added (`add_subparsers`)."""
+
+
+def _tui_parser() -> Parser:
+    """The parser before any command: the TUI's options, which prefill the consultation."""
     parser = Parser(
         top=True,
         prog="magtui",
@@ -178,13 +196,20 @@ def build_parser(commands: bool = True) -> Parser:
                         help="finding present (repeatable)")
     parser.add_argument("--absent", action="append", default=[], metavar="ID",
                         help="finding asked and absent (repeatable)")
+    return parser
 
-    if not commands:
-        # Any word that is not an option's value lands here, and means "parse it all".
-        parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
-        return parser
-    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
 
+def _common_options() -> Parser:
+    """The options every command takes (a parent parser)."""
+    common = Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object")
+    common.add_argument("--kb", default=argparse.SUPPRESS, metavar="PATH",
+                        help="knowledge base file (default: $MAGTUI_KB or kb/magnesium.json)")
+    return common
+
+
+def _add_calculators(sub: _Commands, common: Parser) -> None:
+    """`egfr`, `serum`, `intake` and `dose`: one calculation each."""
     p = sub.add_parser("egfr", parents=[common], help="CKD-EPI 2021 eGFR from creatinine",
                        allow_abbrev=False)
     p.add_argument("--age", required=True, metavar="YEARS")
@@ -211,6 +236,8 @@ def build_parser(commands: bool = True) -> Parser:
     _add_patient(p)
     _add_kidney(p)
 
+
+def _add_triage(sub: _Commands, common: Parser) -> None:
     p = sub.add_parser("triage", parents=[common], help="pattern and referral from findings",
                        allow_abbrev=False)
     p.add_argument("--answer", action="append", default=[], metavar="ID")
@@ -219,10 +246,8 @@ def build_parser(commands: bool = True) -> Parser:
     p.add_argument("--serum", metavar="X", help="serum magnesium value")
     p.add_argument("--serum-unit", metavar="U", help="mmol/L | mg/dL | mEq/L")
 
-    sub.add_parser("forms", parents=[common], help="list supplement forms", allow_abbrev=False)
-    sub.add_parser("findings", parents=[common], help="list triage findings",
-                   allow_abbrev=False)
 
+def _add_kb_commands(sub: _Commands, common: Parser) -> None:
     kb = sub.add_parser("kb", help="knowledge base", allow_abbrev=False)
     kb_sub = kb.add_subparsers(dest="kb_command", parser_class=Parser, metavar="ACTION",
                                required=True)
@@ -232,6 +257,8 @@ def build_parser(commands: bool = True) -> Parser:
                           allow_abbrev=False)
     p.add_argument("text", nargs="+")
 
+
+def _add_notes_commands(sub: _Commands, common: Parser) -> None:
     notes = sub.add_parser("notes", help="saved session notes", allow_abbrev=False)
     notes_sub = notes.add_subparsers(dest="notes_command", parser_class=Parser,
                                      metavar="ACTION", required=True)
@@ -249,7 +276,6 @@ def build_parser(commands: bool = True) -> Parser:
                    help="file to create; an existing file is never replaced")
     p.add_argument("--format", choices=("md", "json"), default="md",
                    help="md (default): the Markdown record | json: its JSON twin")
-    return parser
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -152,72 +152,111 @@ def evaluate_consultation(kb: KnowledgeBase, consultation: Consultation) -> Resu
     """Inputs → results. Never raises for patient data: problems are returned per field."""
     patient = consultation.patient
     problems: dict[str, str] = {}
+    egfr_result = _computed_egfr(kb, patient, problems)
+    serum = _interpreted_serum(kb, consultation.serum, problems)
+    months = _age_in_months(patient, problems)
+    triage = _evaluated_triage(kb, consultation, egfr_result, serum, months)
+    intake = _intake_reference(kb, patient, months, problems)
+    dose = _calculated_dose(kb, consultation.dose, intake, triage.kidney, problems)
+    return Results(triage=triage, egfr=egfr_result, intake=intake, dose=dose, serum=serum,
+                   problems=problems)
 
-    egfr_result: EgfrResult | None = None
-    egfr_value = patient.egfr
-    if patient.creatinine is not None:
-        egfr_value = None
-        if patient.age_years is None or patient.sex is None:
-            problems["creatinine"] = "age (years) and sex are needed to compute eGFR"
-        else:
-            try:
-                egfr_result = estimate_egfr(
-                    kb, age_years=patient.age_years, sex=patient.sex,
-                    creatinine=patient.creatinine, unit=patient.creatinine_unit,
-                )
-                egfr_value = egfr_result.egfr
-            except InputError as exc:
-                problems[exc.field] = exc.message
 
-    serum: SerumResult | None = None
-    if consultation.serum.value is not None:
-        try:
-            serum = interpret_serum(kb, consultation.serum.value, consultation.serum.unit)
-        except InputError as exc:
-            problems["serum"] = exc.message
+# Each step below records an input it cannot use in `problems` (field → message) and
+# returns None for it, so the steps after it compute what they still can.
 
-    months: int | None = patient.age_months
-    if months is None and patient.age_years is not None:
-        try:
-            months = age_to_months(patient.age_years)
-        except InputError as exc:
-            problems[exc.field] = exc.message
 
+def _computed_egfr(
+    kb: KnowledgeBase, patient: PatientInputs, problems: dict[str, str]
+) -> EgfrResult | None:
+    """The eGFR computed from creatinine; None when no creatinine is given or it cannot be."""
+    if patient.creatinine is None:
+        return None
+    if patient.age_years is None or patient.sex is None:
+        problems["creatinine"] = "age (years) and sex are needed to compute eGFR"
+        return None
+    try:
+        return estimate_egfr(
+            kb, age_years=patient.age_years, sex=patient.sex,
+            creatinine=patient.creatinine, unit=patient.creatinine_unit,
+        )
+    except InputError as exc:
+        problems[exc.field] = exc.message
+        return None
+
+
+def _interpreted_serum(
+    kb: KnowledgeBase, serum: SerumInputs, problems: dict[str, str]
+) -> SerumResult | None:
+    if serum.value is None:
+        return None
+    try:
+        return interpret_serum(kb, serum.value, serum.unit)
+    except InputError as exc:
+        problems["serum"] = exc.message
+        return None
+
+
+def _age_in_months(patient: PatientInputs, problems: dict[str, str]) -> int | None:
+    if patient.age_months is not None or patient.age_years is None:
+        return patient.age_months
+    try:
+        return age_to_months(patient.age_years)
+    except InputError as exc:
+        problems[exc.field] = exc.message
+        return None
+
+
+def _intake_reference(
+    kb: KnowledgeBase, patient: PatientInputs, months: int | None, problems: dict[str, str]
+) -> IntakeResult | None:
+    if patient.sex is None or months is None:
+        return None
+    try:
+        return lookup_intake(kb, age_months=months, sex=patient.sex, condition=patient.condition)
+    except InputError as exc:
+        problems[exc.field] = exc.message
+        return None
+
+
+def _evaluated_triage(
+    kb: KnowledgeBase, consultation: Consultation, egfr_result: EgfrResult | None,
+    serum: SerumResult | None, months: int | None,
+) -> TriageResult:
+    patient = consultation.patient
+    # A creatinine given replaces the eGFR entered, even when no eGFR could be computed.
+    egfr = patient.egfr if patient.creatinine is None else (
+        egfr_result.egfr if egfr_result is not None else None)
     states = {**dict.fromkeys(kb.findings, "not_asked"), **consultation.states}
     triage = evaluate(
-        kb, states, egfr=egfr_value if not patient.dialysis else None,  # type: ignore[arg-type]
+        kb, states, egfr=egfr if not patient.dialysis else None,  # type: ignore[arg-type]
         dialysis=patient.dialysis, serum=serum, age_months=months,
     )
     if egfr_result is not None and triage.kidney.basis == "egfr":
         # The eGFR was computed from creatinine, not entered: say so wherever it is shown.
         triage = triage.replace(kidney=triage.kidney.replace(egfr_computed=True))
+    return triage
 
-    intake: IntakeResult | None = None
-    if patient.sex is not None and months is not None:
-        try:
-            intake = lookup_intake(kb, age_months=months, sex=patient.sex,
-                                   condition=patient.condition)
-        except InputError as exc:
-            problems[exc.field] = exc.message
 
-    dose: DoseResult | None = None
-    d = consultation.dose
-    if d.form_id is not None and d.amount_mg is not None and d.times_per_day is not None:
-        if intake is None:
-            problems.setdefault("dose", "age and sex (F3) are needed to compare with RDA and UL")
-        else:
-            try:
-                dose = calculate_dose(
-                    kb, form_id=d.form_id, intake=intake, kidney=triage.kidney,
-                    compound_mg=d.amount_mg if d.entered_as == "compound" else None,
-                    elemental_mg=d.amount_mg if d.entered_as == "elemental" else None,
-                    times_per_day=d.times_per_day,
-                )
-            except InputError as exc:
-                problems[exc.field] = exc.message
-
-    return Results(triage=triage, egfr=egfr_result, intake=intake, dose=dose, serum=serum,
-                   problems=problems)
+def _calculated_dose(
+    kb: KnowledgeBase, inputs: DoseInputs, intake: IntakeResult | None, kidney: KidneyAssessment,
+    problems: dict[str, str],
+) -> DoseResult | None:
+    if inputs.form_id is None or inputs.amount_mg is None or inputs.times_per_day is None:
+        return None
+    if intake is None:
+        problems.setdefault("dose", "age and sex (F3) are needed to compare with RDA and UL")
+        return None
+    try:
+        return calculate_dose(
+            kb, form_id=inputs.form_id, intake=intake, kidney=kidney,
+            compound_mg=inputs.amount_mg if inputs.entered_as == "compound" else None,
+            elemental_mg=inputs.amount_mg if inputs.entered_as == "elemental" else None,
+            times_per_day=inputs.times_per_day,
+        )
+    except InputError as exc:
+        problems[exc.field] = exc.message
+        return None
 
 
 def consultation_note(
@@ -225,20 +264,16 @@ def consultation_note(
     now: datetime | None = None,
 ) -> SessionNote:
     """The session note of this consultation as it stands (preview, save and draft)."""
-    from magtui.notes.build import build_note  # not needed for the first frame
+    # Not needed for the first frame.
+    from magtui.notes.build import NoteResults, PatientEntries, build_note
 
     patient = consultation.patient
     return build_note(
         kb,
-        triage=results.triage,
-        dose=results.dose,
-        egfr=results.egfr,
-        intake=results.intake,
-        serum=results.serum,
-        age_years=patient.age_years,
-        age_months=patient.age_months,
-        sex=patient.sex,
-        condition=patient.condition,
+        NoteResults(triage=results.triage, dose=results.dose, egfr=results.egfr,
+                    intake=results.intake, serum=results.serum),
+        PatientEntries(age_years=patient.age_years, age_months=patient.age_months,
+                       sex=patient.sex, condition=patient.condition),
         clinician_text=consultation.clinician_text,
         patient_ref=consultation.patient_ref or None,
         started_at=consultation.started_at,

@@ -44,74 +44,109 @@ def build_plan(
     age_months: int | None = None,
 ) -> tuple[Advice, ...]:
     """The advice for this result, in the order a clinician acts on it."""
-    excess = pattern in ("excess", "mixed")
-    deficiency = pattern == "deficiency"
-    products = bool(present & set(MG_PRODUCT_IDS))
-    kidney_high = kidney_risk == "high"
-    serum_low = serum_band in SERUM_LOW_BANDS
-    serum_high = serum_band in SERUM_HIGH_BANDS
-    # Stop (not merely review) when excess is suspected, or a product meets failing kidneys.
-    stop = excess or (products and kidney_high)
-    product_review = _product_review(products and not stop, serum_low, kidney_risk)
-    steps: list[str | None] = []
-
+    facts = _Facts(provisional=provisional, pattern=pattern, present=present,
+                   kidney_risk=kidney_risk, serum_band=serum_band, age_months=age_months)
     if urgency == "emergency":
-        steps += [
-            "emergency_now",
-            "stop_mg_products" if stop else None,
-            "hospital_treatment" if deficiency else None,
-            "neurology_referral" if present & set(NEURO_RED_FLAG_IDS) else None,
-        ]
+        steps = _emergency_steps(facts)
     elif urgency == "urgent":
-        same_day = stop or serum_high or serum_band == "severe_low" or "confusion" in present
-        steps += [
-            "neurology_referral" if present & set(NEURO_RED_FLAG_IDS) else None,
-            "stop_mg_products" if stop else None,
-            "hospital_treatment" if serum_band == "severe_low" else None,
-            "same_day_bloods" if same_day else "blood_test" if deficiency else None,
-            product_review,
-            "renal_team_review" if kidney_high and not stop else None,
-            "ask_red_flags_first" if provisional else None,
-            "emergency_if_worse",
-        ]
+        steps = _urgent_steps(facts)
     elif urgency == "routine":
-        # `more` only with a deficiency direction and nothing that forbids it (§5).
-        more = deficiency and not products and not kidney_high
-        adult = age_months is not None and age_months >= ADULT_MONTHS
-        steps += [
-            "ask_red_flags_first" if provisional else None,
-            "stop_mg_products" if stop else None,
-            product_review,
-            "check_kidney_function"
-            if (products or excess) and kidney_risk in ("unknown", "caution") else None,
-            "renal_team_review" if kidney_high and not stop else None,
-            "blood_test" if deficiency else None,
-            "review_ppi" if deficiency and "ppi_long_term" in present else None,
-            "review_diuretic" if deficiency and "diuretic_loop_thiazide" in present else None,
-            "diet_sources" if more else None,
-            ("therapeutic_doses_doctor" if adult else "replacement_by_doctor")
-            if more and serum_low else None,
-            "renal_dose_reduction" if more and serum_low and kidney_risk == "caution" else None,
-            "normal_serum_caveat" if deficiency and serum_band in (None, "normal") else None,
-            "examine_neuro"
-            if "numbness_tingling" in present and present & set(TWITCH_IDS) else None,
-            "gp_review_persistent" if "persistent_twitching" in present else None,
-            "gp_review_weakness" if "weakness" in present else None,
-            "reduce_caffeine" if "caffeine_stimulants" in present else None,
-            "emergency_if_worse" if stop or serum_high else None,
-            "return_if_persists",
-        ]
+        steps = _routine_steps(facts)
     else:
-        steps += [
-            "ask_red_flags_first" if provisional else None,
-            "twitch_usually_benign",
-            "reduce_caffeine" if "caffeine_stimulants" in present else None,
-            "sleep_rest_stretch",
-            None if provisional else "no_blood_test",
-            "return_if_persists",
-        ]
+        steps = _self_care_steps(facts)
     chosen = (_with_safety_net(kb.advice[s], present) for s in dict.fromkeys(steps) if s)
     return tuple(a for a in chosen if a is not None)
+
+
+class _Facts:
+    """What the plan is chosen from: the result's inputs and what follows from them."""
+
+    def __init__(self, *, provisional: bool, pattern: Pattern, present: Set[str],
+                 kidney_risk: KidneyRisk, serum_band: str | None,
+                 age_months: int | None) -> None:
+        self.provisional = provisional
+        self.present = present
+        self.kidney_risk = kidney_risk
+        self.serum_band = serum_band
+        self.excess = pattern in ("excess", "mixed")
+        self.deficiency = pattern == "deficiency"
+        self.products = bool(present & set(MG_PRODUCT_IDS))
+        self.neuro_red_flag = bool(present & set(NEURO_RED_FLAG_IDS))
+        self.kidney_high = kidney_risk == "high"
+        self.serum_low = serum_band in SERUM_LOW_BANDS
+        self.serum_high = serum_band in SERUM_HIGH_BANDS
+        self.adult = age_months is not None and age_months >= ADULT_MONTHS
+        # Stop (not merely review) when excess is suspected, or a product meets failing kidneys.
+        self.stop = self.excess or (self.products and self.kidney_high)
+        self.product_review = _product_review(self.products and not self.stop, self.serum_low,
+                                              kidney_risk)
+
+
+# Each level's advice ids in order; None where a step does not apply.
+
+
+def _emergency_steps(f: _Facts) -> list[str | None]:
+    return [
+        "emergency_now",
+        "stop_mg_products" if f.stop else None,
+        "hospital_treatment" if f.deficiency else None,
+        "neurology_referral" if f.neuro_red_flag else None,
+    ]
+
+
+def _urgent_steps(f: _Facts) -> list[str | None]:
+    same_day = (f.stop or f.serum_high or f.serum_band == "severe_low"
+                or "confusion" in f.present)
+    return [
+        "neurology_referral" if f.neuro_red_flag else None,
+        "stop_mg_products" if f.stop else None,
+        "hospital_treatment" if f.serum_band == "severe_low" else None,
+        "same_day_bloods" if same_day else "blood_test" if f.deficiency else None,
+        f.product_review,
+        "renal_team_review" if f.kidney_high and not f.stop else None,
+        "ask_red_flags_first" if f.provisional else None,
+        "emergency_if_worse",
+    ]
+
+
+def _routine_steps(f: _Facts) -> list[str | None]:
+    # `more` only with a deficiency direction and nothing that forbids it (§5).
+    more = f.deficiency and not f.products and not f.kidney_high
+    present = f.present
+    return [
+        "ask_red_flags_first" if f.provisional else None,
+        "stop_mg_products" if f.stop else None,
+        f.product_review,
+        "check_kidney_function"
+        if (f.products or f.excess) and f.kidney_risk in ("unknown", "caution") else None,
+        "renal_team_review" if f.kidney_high and not f.stop else None,
+        "blood_test" if f.deficiency else None,
+        "review_ppi" if f.deficiency and "ppi_long_term" in present else None,
+        "review_diuretic" if f.deficiency and "diuretic_loop_thiazide" in present else None,
+        "diet_sources" if more else None,
+        ("therapeutic_doses_doctor" if f.adult else "replacement_by_doctor")
+        if more and f.serum_low else None,
+        "renal_dose_reduction" if more and f.serum_low and f.kidney_risk == "caution" else None,
+        "normal_serum_caveat" if f.deficiency and f.serum_band in (None, "normal") else None,
+        "examine_neuro"
+        if "numbness_tingling" in present and present & set(TWITCH_IDS) else None,
+        "gp_review_persistent" if "persistent_twitching" in present else None,
+        "gp_review_weakness" if "weakness" in present else None,
+        "reduce_caffeine" if "caffeine_stimulants" in present else None,
+        "emergency_if_worse" if f.stop or f.serum_high else None,
+        "return_if_persists",
+    ]
+
+
+def _self_care_steps(f: _Facts) -> list[str | None]:
+    return [
+        "ask_red_flags_first" if f.provisional else None,
+        "twitch_usually_benign",
+        "reduce_caffeine" if "caffeine_stimulants" in f.present else None,
+        "sleep_rest_stretch",
+        None if f.provisional else "no_blood_test",
+        "return_if_persists",
+    ]
 
 
 def _product_review(review: bool, serum_low: bool, kidney_risk: KidneyRisk) -> str | None:

@@ -11,7 +11,7 @@ import gc
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,6 +214,10 @@ def _describe(where: str, table: str, doc_id: int, exc: ValidationError) -> Iter
         yield f"{where}: {table}[doc {doc_id}]{field}: {message}"
 
 
+Say = Callable[[str, int | None, str, str], None]
+"""Reports one problem: table, document id (None for the table as a whole), field, message."""
+
+
 def _cross_check(
     records: dict[str, list[tuple[int, Record]]],
     incomplete: set[str],
@@ -224,54 +228,10 @@ def _cross_check(
         doc = f"[doc {doc_id}]" if doc_id is not None else ""
         problems.append(f"{where}: {table}{doc}{'.' + field if field else ''}: {message}")
 
-    # Ids unique per table.
-    ids: dict[str, set[str]] = {}
-    for table, rows in records.items():
-        seen: set[str] = set()
-        for doc_id, record in rows:
-            record_id = getattr(record, "id", None)
-            if record_id is None:
-                continue
-            if record_id in seen:
-                say(table, doc_id, "id", f"duplicate id {record_id!r}")
-            seen.add(record_id)
-        ids[table] = seen
-
-    # Every clinical record cites a source that exists.
-    sources = ids["sources"]
-    for table, rows in records.items():
-        for doc_id, record in rows:
-            if not isinstance(record, Sourced):
-                continue
-            if record.source not in sources:
-                say(table, doc_id, "source", f"unknown source id {record.source!r}")
-            for i, value in enumerate(record.see_also):
-                if value not in sources:
-                    say(table, doc_id, f"see_also.{i}", f"unknown source id {value!r}")
-
-    for advice_id, use in ENGINE_ADVICE_IDS.items():
-        if advice_id not in ids["advice"]:
-            say("advice", None, "", f"advice {advice_id!r} ({use}) is missing")
-    for source_id, use in ENGINE_SOURCE_IDS.items():
-        if source_id not in ids["sources"]:
-            say("sources", None, "", f"source {source_id!r} ({use}) is missing")
-    for finding_id in FINDING_IDS:
-        if finding_id not in ids["findings"] and "findings" not in incomplete:
-            say("findings", None, "", f"finding {finding_id!r} of the triage vocabulary is missing")
-    for doc_id, advice in records["advice"]:
-        for i, item in enumerate(advice.watch_for):  # type: ignore[attr-defined]
-            for j, finding_id in enumerate(item.findings):
-                if finding_id not in ids["findings"]:
-                    say("advice", doc_id, f"watch_for.{i}.findings.{j}",
-                        f"unknown finding {finding_id!r}")
-    for doc_id, finding in records["findings"]:
-        is_flag = finding.kind == "red_flag"  # type: ignore[attr-defined]
-        if is_flag != (finding.id in RED_FLAG_IDS):  # type: ignore[attr-defined]
-            say("findings", doc_id, "kind", "red flags must be exactly the design's red-flag ids")
-        for i, interaction in enumerate(finding.interactions):  # type: ignore[attr-defined]
-            if interaction not in ids["interactions"]:
-                say("findings", doc_id, f"interactions.{i}", f"unknown interaction {interaction!r}")
-
+    ids = _unique_ids(records, say)
+    _check_sources_exist(records, ids["sources"], say)
+    _check_engine_ids(ids, incomplete, say)
+    _check_finding_references(records, ids, say)
     if "intake" not in incomplete:
         _check_intake([(d, r) for d, r in records["intake"] if isinstance(r, IntakeRow)], say)
     if "serum_bands" not in incomplete:
@@ -287,7 +247,70 @@ def _cross_check(
     )
 
 
-def _check_intake(rows: list[tuple[int, IntakeRow]], say: Any) -> None:
+def _unique_ids(records: dict[str, list[tuple[int, Record]]], say: Say) -> dict[str, set[str]]:
+    """Each table's record ids; a duplicate id is a problem."""
+    ids: dict[str, set[str]] = {}
+    for table, rows in records.items():
+        seen: set[str] = set()
+        for doc_id, record in rows:
+            record_id = getattr(record, "id", None)
+            if record_id is None:
+                continue
+            if record_id in seen:
+                say(table, doc_id, "id", f"duplicate id {record_id!r}")
+            seen.add(record_id)
+        ids[table] = seen
+    return ids
+
+
+def _check_sources_exist(
+    records: dict[str, list[tuple[int, Record]]], sources: set[str], say: Say
+) -> None:
+    """Every clinical record cites a source that exists."""
+    for table, rows in records.items():
+        for doc_id, record in rows:
+            if not isinstance(record, Sourced):
+                continue
+            if record.source not in sources:
+                say(table, doc_id, "source", f"unknown source id {record.source!r}")
+            for i, value in enumerate(record.see_also):
+                if value not in sources:
+                    say(table, doc_id, f"see_also.{i}", f"unknown source id {value!r}")
+
+
+def _check_engine_ids(ids: dict[str, set[str]], incomplete: set[str], say: Say) -> None:
+    """Every advice, source and finding id the code names is in the KB."""
+    for advice_id, use in ENGINE_ADVICE_IDS.items():
+        if advice_id not in ids["advice"]:
+            say("advice", None, "", f"advice {advice_id!r} ({use}) is missing")
+    for source_id, use in ENGINE_SOURCE_IDS.items():
+        if source_id not in ids["sources"]:
+            say("sources", None, "", f"source {source_id!r} ({use}) is missing")
+    for finding_id in FINDING_IDS:
+        if finding_id not in ids["findings"] and "findings" not in incomplete:
+            say("findings", None, "", f"finding {finding_id!r} of the triage vocabulary is missing")
+
+
+def _check_finding_references(
+    records: dict[str, list[tuple[int, Record]]], ids: dict[str, set[str]], say: Say
+) -> None:
+    """Safety nets name known findings; red flags are the design's; interactions exist."""
+    for doc_id, advice in records["advice"]:
+        for i, item in enumerate(advice.watch_for):  # type: ignore[attr-defined]
+            for j, finding_id in enumerate(item.findings):
+                if finding_id not in ids["findings"]:
+                    say("advice", doc_id, f"watch_for.{i}.findings.{j}",
+                        f"unknown finding {finding_id!r}")
+    for doc_id, finding in records["findings"]:
+        is_flag = finding.kind == "red_flag"  # type: ignore[attr-defined]
+        if is_flag != (finding.id in RED_FLAG_IDS):  # type: ignore[attr-defined]
+            say("findings", doc_id, "kind", "red flags must be exactly the design's red-flag ids")
+        for i, interaction in enumerate(finding.interactions):  # type: ignore[attr-defined]
+            if interaction not in ids["interactions"]:
+                say("findings", doc_id, f"interactions.{i}", f"unknown interaction {interaction!r}")
+
+
+def _check_intake(rows: list[tuple[int, IntakeRow]], say: Say) -> None:
     groups: dict[tuple[str, str], list[tuple[int, IntakeRow]]] = {}
     for doc_id, row in rows:
         if row.condition != "none" and row.sex != "female":
@@ -317,7 +340,7 @@ def _check_intake(rows: list[tuple[int, IntakeRow]], say: Any) -> None:
                 f"{sex}/{condition}: the last row must be open-ended (null)")
 
 
-def _check_serum(rows: list[tuple[int, SerumBand]], say: Any) -> None:
+def _check_serum(rows: list[tuple[int, SerumBand]], say: Say) -> None:
     found = [band.id for _, band in rows]
     for band_id in SERUM_BAND_IDS:
         if found.count(band_id) != 1:
@@ -336,7 +359,7 @@ def _check_serum(rows: list[tuple[int, SerumBand]], say: Any) -> None:
                 f"the edge at {above.low_mmol_l} mmol/L must belong to exactly one band")
 
 
-def _check_kidney(rows: list[tuple[int, KidneyBand]], say: Any) -> None:
+def _check_kidney(rows: list[tuple[int, KidneyBand]], say: Say) -> None:
     for basis in ("dialysis", "reported_disease", "no_information"):
         if sum(band.basis == basis for _, band in rows) != 1:
             say("kidney", None, "basis", f"exactly one {basis!r} band is required")
@@ -355,7 +378,7 @@ def _check_kidney(rows: list[tuple[int, KidneyBand]], say: Any) -> None:
         say("kidney", None, "", "no eGFR bands")
 
 
-def _check_rules(rows: list[tuple[int, ReferralRule]], ids: dict[str, set[str]], say: Any) -> None:
+def _check_rules(rows: list[tuple[int, ReferralRule]], ids: dict[str, set[str]], say: Say) -> None:
     if not any(rule.when.always for _, rule in rows):
         say("referral_rules", None, "", "a baseline rule with `always` is required, "
             "so every referral has a reason")

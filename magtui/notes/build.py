@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -44,19 +45,38 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 SUPPORT_SENTENCE = "magtui supports a clinician's judgement; it does not diagnose or prescribe."
 
 
+@dataclass(frozen=True, slots=True)
+class NoteResults:
+    """The clinical results a note records: whatever the consultation computed so far.
+
+    A result another one carries need not be given twice: the dose's intake, the triage's
+    serum and kidney assessment are used when `intake`, `serum` or `kidney` is left out.
+    """
+
+    triage: TriageResult | None = None
+    dose: DoseResult | None = None
+    egfr: EgfrResult | None = None
+    intake: IntakeResult | None = None
+    serum: SerumResult | None = None
+    kidney: KidneyAssessment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PatientEntries:
+    """What the clinician entered about the patient; a field left None is filled from the
+    results that carry it (the eGFR's age and sex, the intake's age, sex and condition)."""
+
+    age_years: float | None = None
+    age_months: int | None = None
+    sex: Sex | None = None
+    condition: Condition | None = None
+
+
 def build_note(
     kb: KnowledgeBase,
+    results: NoteResults = NoteResults(),
+    patient: PatientEntries = PatientEntries(),
     *,
-    triage: TriageResult | None = None,
-    dose: DoseResult | None = None,
-    egfr: EgfrResult | None = None,
-    intake: IntakeResult | None = None,
-    serum: SerumResult | None = None,
-    kidney: KidneyAssessment | None = None,
-    age_years: float | None = None,
-    age_months: int | None = None,
-    sex: Sex | None = None,
-    condition: Condition | None = None,
     cautions_shown: Sequence[str] = (),
     clinician_text: str = "",
     patient_ref: str | None = None,
@@ -65,87 +85,113 @@ def build_note(
 ) -> SessionNote:
     """A draft note (no id yet) of everything the consultation produced so far.
 
-    Patient fields given here are what the clinician entered; those left out are filled
-    from the results that carry them (the eGFR's age and sex, the intake's life stage).
     `now` and `started_at` must be timezone-aware; `now` defaults to the local time.
     `cautions_shown` are extra cautions the UI displayed (the KB review warning and the
     kidney, dose and interaction cautions are recorded from the results themselves).
     """
     now = now if now is not None else clock.now()
-    intake = intake if intake is not None else (dose.intake if dose is not None else None)
-    serum = serum if serum is not None else (triage.serum if triage is not None else None)
-    assessment = _first(
-        triage.kidney if triage is not None else None,
-        dose.kidney if dose is not None else None,
-        kidney,
-        egfr.kidney if egfr is not None else None,
-    )
-    patient = PatientRecord(
-        age_years=_first(age_years, egfr.age_years if egfr else None),
-        age_months=_first(age_months, intake.age_months if intake else None),
-        sex=_first(sex, egfr.sex if egfr else None, intake.sex if intake else None),
-        condition=condition or (intake.condition if intake else "none"),
-        kidney=_kidney_record(assessment, egfr),
-    )
-
-    cautions = list(cautions_shown)
-    overdue = review_warning(kb.meta, now.date())
-    if overdue:
-        cautions.insert(0, overdue)
-
-    source_ids: list[str] = []
-    if triage is not None:
-        source_ids += triage.sources
-        source_ids += [line.source for line in triage.explanation]
-    for result in (egfr, intake, dose):
-        if result is not None:
-            source_ids += result.sources
-    if serum is not None:
-        source_ids += serum.sources
-    if assessment is not None:
-        source_ids += assessment.sources
-
+    results = _filled_in(results)
+    triage = results.triage
     return SessionNote(
         started_at=started_at if started_at is not None else now,
         updated_at=now,
         magtui_version=__version__,
         kb_version=kb.meta.kb_version,
         patient_ref=patient_ref,
-        patient=patient,
+        patient=_patient_record(patient, results),
         findings=_findings(kb, triage),
         red_flags=triage.red_flags if triage else (),
         unasked_red_flags=triage.unasked_red_flags if triage else (),
         pattern=triage.pattern if triage else None,
-        explanation=tuple(
-            ExplanationRecord(
-                finding=line.finding,
-                label=line.label,
-                supports=line.supports,
-                counted=line.counted,
-                note=line.note,
-                source=line.source,
-            )
-            for line in (triage.explanation if triage else ())
-        ),
+        explanation=_explanation(triage) if triage else (),
         referral=_referral(triage) if triage else None,
-        interactions=tuple(
-            InteractionRecord(
-                id=i.id, label=i.label, effect=i.effect, advice=i.advice, source=i.source
-            )
-            for i in (triage.interactions if triage else ())
-        ),
-        intake=_intake(intake) if intake else None,
-        dose=_dose(dose) if dose else None,
-        serum=_serum(serum) if serum else None,
-        cautions_shown=tuple(dict.fromkeys(cautions)),
+        interactions=_interactions(triage) if triage else (),
+        intake=_intake(results.intake) if results.intake else None,
+        dose=_dose(results.dose) if results.dose else None,
+        serum=_serum(results.serum) if results.serum else None,
+        cautions_shown=_cautions(kb, now, cautions_shown),
         clinician_text=_as_text(clinician_text),
-        sources=_sources(kb, source_ids),
+        sources=_sources(kb, _source_ids(results)),
         disclaimer=_disclaimer(kb.meta.disclaimer),
     )
 
 
 def _first(*values: T | None) -> T | None:
     return next((v for v in values if v is not None), None)
+
+
+def _filled_in(results: NoteResults) -> NoteResults:
+    """Each result left out taken from the one that carries it; `kidney` becomes the
+    assessment recorded (the triage's first: it also counts a reported kidney disease)."""
+    triage, dose, egfr = results.triage, results.dose, results.egfr
+    return NoteResults(
+        triage=triage,
+        dose=dose,
+        egfr=egfr,
+        intake=_first(results.intake, dose.intake if dose is not None else None),
+        serum=_first(results.serum, triage.serum if triage is not None else None),
+        kidney=_first(
+            triage.kidney if triage is not None else None,
+            dose.kidney if dose is not None else None,
+            results.kidney,
+            egfr.kidney if egfr is not None else None,
+        ),
+    )
+
+
+def _patient_record(entries: PatientEntries, results: NoteResults) -> PatientRecord:
+    egfr, intake = results.egfr, results.intake
+    return PatientRecord(
+        age_years=_first(entries.age_years, egfr.age_years if egfr else None),
+        age_months=_first(entries.age_months, intake.age_months if intake else None),
+        sex=_first(entries.sex, egfr.sex if egfr else None, intake.sex if intake else None),
+        condition=entries.condition or (intake.condition if intake else "none"),
+        kidney=_kidney_record(results.kidney, egfr),
+    )
+
+
+def _cautions(kb: KnowledgeBase, now: datetime, shown: Sequence[str]) -> tuple[str, ...]:
+    """The cautions shown, after the KB's review warning when the review is overdue."""
+    overdue = review_warning(kb.meta, now.date())
+    return tuple(dict.fromkeys([overdue, *shown] if overdue else shown))
+
+
+def _source_ids(results: NoteResults) -> list[str]:
+    """Every source id the results cite, in the order the note shows them (repeats kept)."""
+    source_ids: list[str] = []
+    if results.triage is not None:
+        source_ids += results.triage.sources
+        source_ids += [line.source for line in results.triage.explanation]
+    for result in (results.egfr, results.intake, results.dose):
+        if result is not None:
+            source_ids += result.sources
+    if results.serum is not None:
+        source_ids += results.serum.sources
+    if results.kidney is not None:
+        source_ids += results.kidney.sources
+    return source_ids
+
+
+def _explanation(triage: TriageResult) -> tuple[ExplanationRecord, ...]:
+    return tuple(
+        ExplanationRecord(
+            finding=line.finding,
+            label=line.label,
+            supports=line.supports,
+            counted=line.counted,
+            note=line.note,
+            source=line.source,
+        )
+        for line in triage.explanation
+    )
+
+
+def _interactions(triage: TriageResult) -> tuple[InteractionRecord, ...]:
+    return tuple(
+        InteractionRecord(id=i.id, label=i.label, effect=i.effect, advice=i.advice,
+                          source=i.source)
+        for i in triage.interactions
+    )
 
 
 def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None) -> KidneyRecord:

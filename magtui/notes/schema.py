@@ -2,34 +2,54 @@
 
 magtui builds notes as plain values (`magtui.notes.session`); a note file read from disk
 (`notes show`, `notes list`, `notes export`) is untrusted input and is validated here first,
-then handed on as those values (`to_record`). Each model mirrors the value of the same name,
-field for field, and checks the same rules (`tests/notes/test_note_schema.py`).
+then handed on as those values (`to_record`).
+
+Each model is derived from the value of the same name (`_derive`), so a field is written once,
+in `magtui.notes.session`: its name, order, type and default are the value's, with
+
+- a nested note value validated by its own derived model;
+- `datetime` as `AwareDatetime` (every date and time in a note carries its time zone);
+- `Mapping` as `dict`, its default given fresh (`default_factory`);
+- the value's `NOT_NEGATIVE` fields declared `ge=0`;
+- the value's other checks added as validators (`_CHECKS`), calling the same functions.
+
+`tests/notes/test_note_schema.py` checks that the two agree.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import functools
+import operator
+import types
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-from magtui.knowledge.records import Condition, Direction, KidneyRisk, Pattern, Sex, Urgency
 from magtui.notes import session
 from magtui.notes.session import (
-    SCHEMA_VERSION,
-    FindingState,
-    KidneyBasis,
+    NoteValue,
     check_clinician_text,
     check_note_id_form,
     check_patient_ref,
+    check_saved_together,
 )
-from magtui.values import Value
+from magtui.values import REQUIRED, Value
 
 
 class NoteModel(BaseModel):
     # extra="forbid": a misspelt key in a hand-edited or newer note must not pass silently.
     # allow_inf_nan=False: JSON has no NaN/Infinity, so they could not round-trip.
-    # defer_build: validators are built when a note is first made, not at import time, so
-    # the consultation's first frame does not wait for them.
+    # defer_build: validators are built when a note is first read, not at import time.
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
                               defer_build=True)
     RECORD: ClassVar[type[Value]] = Value
@@ -50,217 +70,111 @@ def _value(value: object) -> object:
     return value
 
 
-class KidneyRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.KidneyRecord
-
-    kidney_risk: KidneyRisk = "unknown"
-    basis: KidneyBasis = "no_information"
-    egfr: float | None = None
-    """mL/min/1.73 m², as shown (1 decimal)."""
-    egfr_unit: str = "mL/min/1.73 m²"
-    egfr_equation: str | None = None
-    """None when the eGFR was entered as a figure rather than computed from creatinine."""
-    egfr_category: str | None = None
-    egfr_category_term: str | None = None
-    creatinine: float | None = None
-    creatinine_unit: str | None = None
-    dialysis: bool = False
-    kidney_headline: str | None = None
-    kidney_caution: str | None = None
+# ----------------------------------------------------------------------------- checks
+# What a value checks in its `__init__` beyond its fields' types, as pydantic validators:
+# the same functions, so a file read back obeys exactly the rules a note built by magtui does.
+# (Finite numbers are `allow_inf_nan=False`; `NOT_NEGATIVE` is `ge=0`.)
 
 
-class PatientRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.PatientRecord
-
-    age_years: float | None = Field(default=None, ge=0)
-    age_months: int | None = Field(default=None, ge=0)
-    sex: Sex | None = None
-    condition: Condition = "none"
-    kidney: KidneyRecord = KidneyRecord()
+def _short_reference(cls: type[NoteModel], value: str | None) -> str | None:
+    return check_patient_ref(value)
 
 
-class FindingRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.FindingRecord
-
-    state: FindingState
-    label: str
-    red_flag: Literal["emergency", "urgent"] | None = None
+def _encodable(cls: type[NoteModel], value: str) -> str:
+    return check_clinician_text(value)
 
 
-class ExplanationRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.ExplanationRecord
-
-    finding: str
-    label: str
-    supports: str
-    counted: bool
-    note: str
-    source: str
+def _note_id_format(cls: type[NoteModel], value: str) -> str:
+    return check_note_id_form(value)
 
 
-class AdviceRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.AdviceRecord
-
-    id: str
-    text: str
-    source: str
-    direction: Direction = "none"
-    """`more`, `less` or `none` (design.md §3); one plan never holds `more` and `less`."""
+def _saved_together(note: Any) -> Any:
+    check_saved_together(note.note_id, note.saved_at)
+    return note
 
 
-class ContextReason(NoteModel):
-    """A referral rule that fired below the winning level: context, never the headline."""
-
-    RECORD: ClassVar[type[Value]] = session.ContextReason
-    urgency: Urgency
-    reason: str
-    source: str
-
-
-class ReferralRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.ReferralRecord
-
-    urgency: Urgency
-    headline: str
-    """`EMERGENCY`, `URGENT`, `ROUTINE` or `SELF-CARE`."""
-    meaning: str
-    provisional: bool = False
-    """True while red flags were still unasked: the urgency was then only the least the
-    answers so far demanded."""
-    summary: str = ""
-    """The headline as shown ("so far ROUTINE — …" while provisional)."""
-    unasked_note: str | None = None
-    """Which red flags were still to ask, when provisional."""
-    reasons: tuple[str, ...] = ()
-    context: tuple[ContextReason, ...] = ()
-    advice: tuple[AdviceRecord, ...] = ()
-    sources: tuple[str, ...] = ()
+_CHECKS: dict[type[NoteValue], dict[str, Any]] = {
+    session.SessionNote: {
+        "_short_reference": field_validator("patient_ref")(_short_reference),
+        "_encodable": field_validator("clinician_text")(_encodable),
+        "_note_id_format": field_validator("note_id")(_note_id_format),
+        "_saved_together": model_validator(mode="after")(_saved_together),
+    },
+}
 
 
-class InteractionRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.InteractionRecord
-
-    id: str
-    label: str
-    effect: str
-    advice: str
-    source: str
+# ----------------------------------------------------------------------------- derivation
 
 
-class IntakeRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.IntakeRecord
-
-    life_stage: str
-    rda_mg: float | None = None
-    ai_mg: float | None = None
-    ul_supplemental_mg: float | None = None
-    """None where no UL is set (infants): never invented."""
+_MODELS: dict[type[NoteValue], type[NoteModel]] = {}
+"""Each value's derived model, made once: a nested value's model is the one of its name."""
 
 
-class DoseWarningRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.DoseWarningRecord
-
-    code: str
-    text: str
-    source: str
-    level: Literal["danger", "caution", "info"] = "caution"
-
-
-class DoseRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.DoseRecord
-
-    form_id: str
-    form_name: str
-    elemental_fraction: float
-    entered_as: Literal["compound", "elemental"]
-    entered_mg: float
-    times_per_day: int
-    elemental_mg_per_dose: float
-    elemental_mg_per_day: float
-    life_stage: str
-    rda_mg: float | None = None
-    ai_mg: float | None = None
-    percent_of_reference: float | None = None
-    ul_supplemental_mg: float | None = None
-    percent_of_ul: float | None = None
-    exceeds_ul: bool = False
-    kidney_risk: KidneyRisk = "unknown"
-    warnings: tuple[DoseWarningRecord, ...] = ()
+def _derive(value: type[NoteValue]) -> type[NoteModel]:
+    """The pydantic model of a note value: its fields, in order, as described above."""
+    if value in _MODELS:
+        return _MODELS[value]
+    hints = get_type_hints(value)
+    fields: dict[str, Any] = {name: _field(value, name, hints[name]) for name in value.FIELDS}
+    _MODELS[value] = create_model(
+        value.__name__,
+        __base__=NoteModel,
+        __module__=__name__,
+        __doc__=value.__doc__,
+        __validators__=_CHECKS.get(value),
+        __namespace__={"RECORD": value},
+        **fields,
+    )
+    return _MODELS[value]
 
 
-class SerumRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.SerumRecord
-
-    value: float
-    unit: str
-    mmol_per_l: float
-    band: str
-    label: str
-    severity: str
-    action: str
-
-
-class SourceRecord(NoteModel):
-    RECORD: ClassVar[type[Value]] = session.SourceRecord
-
-    id: str
-    title: str
-    publisher: str = ""
-    url: str = ""
+def _field(value: type[NoteValue], name: str, hint: Any) -> tuple[Any, Any]:
+    """(type, default and constraints) of one field of the derived model."""
+    schema_type = _schema_type(hint)
+    default = value.DEFAULTS[name]
+    constraints: dict[str, Any] = {"ge": 0} if name in value.NOT_NEGATIVE else {}
+    if default is REQUIRED:
+        return schema_type, Field(**constraints)
+    if isinstance(default, NoteValue):
+        # A nested value's default, validated only when first used (defer_build).
+        model, data = _derive(type(default)), default.as_dict()
+        return schema_type, Field(default_factory=lambda: model.model_validate(data))
+    if isinstance(default, Mapping):  # a read-only mapping in the value, a dict here
+        return schema_type, Field(default_factory=lambda: dict(default), **constraints)
+    return schema_type, Field(default=default, **constraints)
 
 
-class SessionNote(NoteModel):
-    """One consultation: inputs, findings, computed values, referral, advice, free text."""
+def _schema_type(hint: Any) -> Any:
+    """The type pydantic validates a field's JSON against."""
+    if isinstance(hint, type) and issubclass(hint, NoteValue):
+        return _derive(hint)
+    if hint is datetime:
+        return AwareDatetime
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is None or origin is Literal:
+        return hint
+    mapped = tuple(_schema_type(arg) for arg in args)
+    if origin is Union or origin is types.UnionType:
+        return functools.reduce(operator.or_, mapped)
+    if origin is Mapping:
+        return types.GenericAlias(dict, mapped)
+    return origin[mapped]
 
-    RECORD: ClassVar[type[Value]] = session.SessionNote
-    schema_version: int = SCHEMA_VERSION
-    note_id: str = ""
-    """Set when saved (`YYYYMMDD-HHMMSS-xxxxxx`); empty in drafts."""
-    started_at: AwareDatetime
-    updated_at: AwareDatetime
-    """When the content was last built from the consultation."""
-    saved_at: AwareDatetime | None = None
-    magtui_version: str
-    kb_version: str
-    patient_ref: str | None = None
-    """Short de-identified reference only: no names, dates of birth or addresses."""
-    patient: PatientRecord = PatientRecord()
-    findings: dict[str, FindingRecord] = Field(default_factory=dict)
-    red_flags: tuple[str, ...] = ()
-    """Red-flag finding ids marked present."""
-    unasked_red_flags: tuple[str, ...] = ()
-    """Red-flag finding ids neither answered nor marked absent."""
-    pattern: Pattern | None = None
-    explanation: tuple[ExplanationRecord, ...] = ()
-    referral: ReferralRecord | None = None
-    interactions: tuple[InteractionRecord, ...] = ()
-    intake: IntakeRecord | None = None
-    dose: DoseRecord | None = None
-    serum: SerumRecord | None = None
-    cautions_shown: tuple[str, ...] = ()
-    clinician_text: str = ""
-    """Exactly as typed; only the Markdown rendering neutralises control characters."""
-    sources: tuple[SourceRecord, ...] = ()
-    disclaimer: str
 
-    # The same checks the plain value runs (magtui.notes.session), so a file read back
-    # obeys exactly the rules a note built by magtui does.
-    @field_validator("patient_ref")
-    @classmethod
-    def _short_reference(cls, value: str | None) -> str | None:
-        return check_patient_ref(value)
+# ----------------------------------------------------------------------------- models
 
-    @field_validator("clinician_text")
-    @classmethod
-    def _encodable(cls, value: str) -> str:
-        return check_clinician_text(value)
-
-    @field_validator("note_id")
-    @classmethod
-    def _note_id_format(cls, value: str) -> str:
-        return check_note_id_form(value)
-
-    @model_validator(mode="after")
-    def _saved_together(self) -> SessionNote:
-        session.check_saved_together(self.note_id, self.saved_at)
-        return self
+KidneyRecord = _derive(session.KidneyRecord)
+PatientRecord = _derive(session.PatientRecord)
+FindingRecord = _derive(session.FindingRecord)
+ExplanationRecord = _derive(session.ExplanationRecord)
+AdviceRecord = _derive(session.AdviceRecord)
+ContextReason = _derive(session.ContextReason)
+ReferralRecord = _derive(session.ReferralRecord)
+InteractionRecord = _derive(session.InteractionRecord)
+IntakeRecord = _derive(session.IntakeRecord)
+DoseWarningRecord = _derive(session.DoseWarningRecord)
+DoseRecord = _derive(session.DoseRecord)
+SerumRecord = _derive(session.SerumRecord)
+SourceRecord = _derive(session.SourceRecord)
+SessionNote = _derive(session.SessionNote)
+"""One consultation as a note file holds it; `SessionNote.model_validate(data).to_record()`."""

@@ -11,7 +11,8 @@ in it, nor in the clinician's free text.
 
 These are plain values (`magtui.values.Value`), not pydantic models: the TUI builds a note on
 every preview and autosave, and should not carry pydantic for it. A note *file* read back is
-validated by the pydantic schema in `magtui.notes.schema`, which applies the same checks.
+validated by the pydantic schema in `magtui.notes.schema`, which is derived from the classes
+below (their fields, types, defaults and `NOT_NEGATIVE`) and applies the same checks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from magtui.knowledge.records import Condition, Direction, KidneyRisk, Pattern, Sex, Urgency
 from magtui.values import Value
@@ -92,12 +93,25 @@ def _check_finite(owner: Value) -> None:
             raise ValueError(f"{type(owner).__name__}.{name} must be a finite number")
 
 
+def _check_not_negative(owner: NoteValue) -> None:
+    for name in owner.NOT_NEGATIVE:
+        value = getattr(owner, name)
+        if value is not None and value < 0:
+            raise ValueError(f"{type(owner).__name__}.{name} must be greater than or equal to 0")
+
+
 class NoteValue(Value):
+    """A part of a note. Its fields are also the schema of note files: `magtui.notes.schema`
+    derives its pydantic models from these classes, so a field is written here only."""
+
     COERCE_FLOATS = True
+    NOT_NEGATIVE: ClassVar[tuple[str, ...]] = ()
+    """Number fields that must be 0 or more (checked here; `ge=0` in the note file schema)."""
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**values)
         _check_finite(self)
+        _check_not_negative(self)
 
 
 # ----------------------------------------------------------------------------- values
@@ -121,18 +135,13 @@ class KidneyRecord(NoteValue):
 
 
 class PatientRecord(NoteValue):
+    NOT_NEGATIVE = ("age_years", "age_months")
+
     age_years: float | None = None
     age_months: int | None = None
     sex: Sex | None = None
     condition: Condition = "none"
     kidney: KidneyRecord = KidneyRecord()
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**values)
-        for name in ("age_years", "age_months"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"patient.{name} must be greater than or equal to 0")
 
 
 class FindingRecord(NoteValue):

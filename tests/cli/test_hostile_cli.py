@@ -432,11 +432,11 @@ def _saved_note_with(kb: Any, change: Callable[[dict[str, Any]], None]) -> str:
     from datetime import UTC, datetime, timedelta
 
     from magtui.clinical.triage import evaluate, finding_states
-    from magtui.notes.build import build_note
+    from magtui.notes.build import NoteResults, build_note
     from magtui.notes.store import save_note
 
     now = datetime(2026, 11, 25, 17, 15, 30, tzinfo=UTC)
-    note = build_note(kb, triage=evaluate(kb, finding_states(kb, ["fatigue"], [])),
+    note = build_note(kb, NoteResults(triage=evaluate(kb, finding_states(kb, ["fatigue"], []))),
                       patient_ref="ref 1", clinician_text="", now=now,
                       started_at=now - timedelta(minutes=5))
     saved = save_note(note, now=now)

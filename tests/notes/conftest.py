@@ -35,7 +35,7 @@ def scenario_1_note(kb: KnowledgeBase, **overrides: object) -> SessionNote:
     from magtui.clinical.renal import estimate_egfr
     from magtui.clinical.triage import evaluate, finding_states
     from magtui.knowledge.vocabulary import EMERGENCY_RED_FLAG_IDS
-    from magtui.notes.build import build_note
+    from magtui.notes.build import NoteResults, build_note
 
     egfr = estimate_egfr(kb, age_years=68, sex="female", creatinine=95, unit="umol/L")
     states = finding_states(
@@ -49,13 +49,13 @@ def scenario_1_note(kb: KnowledgeBase, **overrides: object) -> SessionNote:
     intake = lookup_intake(kb, age_months=age_to_months(68), sex="female")
     dose = calculate_dose(kb, form_id="oxide", intake=intake, kidney=triage.kidney,
                           compound_mg=400, times_per_day=2)
+    results = NoteResults(triage=triage, dose=dose, egfr=egfr, intake=intake)
     arguments: dict[str, object] = {
-        "triage": triage, "dose": dose, "egfr": egfr, "intake": intake,
         "clinician_text": "Cramps worse at night.\nDiscussed PPI review with GP.",
         "patient_ref": "clinic 4471", "started_at": STARTED, "now": NOW,
     }
     arguments.update(overrides)
-    return build_note(kb, **arguments)  # type: ignore[arg-type]
+    return build_note(kb, results, **arguments)  # type: ignore[arg-type]
 
 
 def hand_built_note() -> SessionNote:

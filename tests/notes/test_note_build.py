@@ -18,7 +18,7 @@ from magtui.clinical.renal import assess_kidney
 from magtui.clinical.triage import evaluate, finding_states
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.vocabulary import EMERGENCY_RED_FLAG_IDS, RED_FLAG_IDS
-from magtui.notes.build import SUPPORT_SENTENCE, build_note
+from magtui.notes.build import SUPPORT_SENTENCE, NoteResults, PatientEntries, build_note
 from magtui.notes.render import to_json, to_markdown
 from magtui.notes.schema import SessionNote as NoteSchema
 from magtui.notes.session import SessionNote
@@ -69,7 +69,7 @@ def test_referral_advice_and_reasons_are_the_engines_words(
     states = finding_states(kb, present=["seizure", "cramps_spasms", "alcohol_use",
                                          "numbness_tingling"])
     triage = evaluate(kb, states)
-    note = build_note(kb, triage=triage, now=now)
+    note = build_note(kb, NoteResults(triage=triage), now=now)
     assert note.referral is not None
     assert note.referral.urgency == triage.referral.urgency == "emergency"
     assert note.referral.headline == "EMERGENCY"
@@ -122,7 +122,8 @@ def test_infant_dose_without_ul_records_no_invented_limit(
     intake = lookup_intake(kb, age_months=6, sex="female")
     dose = calculate_dose(kb, form_id="glycinate", intake=intake, kidney=assess_kidney(kb),
                           elemental_mg=20)
-    note = build_note(kb, dose=dose, age_months=6, sex="female", now=now)
+    note = build_note(kb, NoteResults(dose=dose), PatientEntries(age_months=6, sex="female"),
+                      now=now)
     assert note.dose is not None
     assert note.dose.ul_supplemental_mg is None and note.dose.percent_of_ul is None
     assert "no_ul_for_age" in [w.code for w in note.dose.warnings]
@@ -139,7 +140,8 @@ def test_entered_egfr_has_no_equation(
     kb = kb_or_skip
     states = finding_states(kb, present=["mg_laxative_antacid", "nausea", "weakness"])
     triage = evaluate(kb, states, egfr=21)
-    note = build_note(kb, triage=triage, age_years=79, sex="male", now=now)
+    note = build_note(kb, NoteResults(triage=triage), PatientEntries(age_years=79, sex="male"),
+                      now=now)
     assert note.patient.kidney.egfr == 21
     assert note.patient.kidney.egfr_equation is None
     assert note.patient.kidney.kidney_risk == "high"
@@ -150,7 +152,7 @@ def test_dialysis_is_recorded(
     kb_or_skip: KnowledgeBase, now: datetime
 ) -> None:
     kidney = assess_kidney(kb_or_skip, dialysis=True)
-    note = build_note(kb_or_skip, kidney=kidney, now=now)
+    note = build_note(kb_or_skip, NoteResults(kidney=kidney), now=now)
     assert note.patient.kidney.dialysis and note.patient.kidney.basis == "dialysis"
 
 

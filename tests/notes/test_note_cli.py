@@ -48,10 +48,10 @@ def triage_note(
     """A note from a real triage of `present` (every other red flag asked and absent)."""
     from magtui.clinical.triage import evaluate, finding_states
     from magtui.knowledge.vocabulary import RED_FLAG_IDS
-    from magtui.notes.build import build_note
+    from magtui.notes.build import NoteResults, build_note
 
     states = finding_states(kb, present, [f for f in RED_FLAG_IDS if f not in present])
-    return build_note(kb, triage=evaluate(kb, states), patient_ref=patient_ref,
+    return build_note(kb, NoteResults(triage=evaluate(kb, states)), patient_ref=patient_ref,
                       clinician_text=clinician_text, started_at=now - timedelta(minutes=9),
                       now=now)
 
@@ -124,10 +124,11 @@ def test_list_says_so_far_for_a_provisional_note(
     capsys: pytest.CaptureFixture[str], kb_or_skip: KnowledgeBase, now: datetime
 ) -> None:
     from magtui.clinical.triage import evaluate, finding_states
-    from magtui.notes.build import build_note
+    from magtui.notes.build import NoteResults, build_note
 
     # Nothing asked at all: red flags unknown, so the level was only "so far SELF-CARE".
-    note = build_note(kb_or_skip, triage=evaluate(kb_or_skip, finding_states(kb_or_skip)),
+    triage = evaluate(kb_or_skip, finding_states(kb_or_skip))
+    note = build_note(kb_or_skip, NoteResults(triage=triage),
                       patient_ref="ref", started_at=now - timedelta(minutes=1), now=now)
     save_note(note, now=now)
     code, out, _ = run(capsys, "notes", "list")

@@ -65,6 +65,11 @@ def _range(limit: Limit) -> str:
     return f"{limit.minimum:g}–{limit.maximum:g} {limit.unit}"
 
 
+def _error_slot(field_id: str) -> Static:
+    """Where the field's error is shown (`show_field_errors`)."""
+    return Static(id=f"{field_id}-error", classes="field-error")
+
+
 FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum", "patient-ref")
 """Fields whose invalid text a draft keeps (`Consultation.typed`)."""
 
@@ -81,145 +86,154 @@ class PatientScreen(AreaScreen):
     # ------------------------------------------------------------------ layout
 
     def body(self) -> ComposeResult:
-        patient = self.magtui.consultation.patient
-        blink = cursor_blink(self)
-
-        typed = self.magtui.consultation.typed
-
-        def field_input(field_id: str, value: float | None, limit: Limit | None,
-                        help_text: str, placeholder: str = "") -> FieldInput:
-            return FieldInput(
-                id=field_id, value=typed.get(field_id, number_text(value)),
-                placeholder=placeholder,
-                validators=[LimitValidator(limit)] if limit else None, valid_empty=True,
-                compact=True, cursor_blink=blink, help_text=help_text,
-                classes="field-input",
-            )
-
-        def error_slot(field_id: str) -> Static:
-            return Static(id=f"{field_id}-error", classes="field-error")
-
         # Side by side when wide; stacked in one scroll when narrow (see `on_resize`).
         with VerticalScroll(id="patient-columns"):
             with VerticalScroll(id="patient-form"):
-                with Horizontal(classes="field-row"):
-                    yield Label("Age", classes="field-label")
-                    yield field_input(
-                        "age-years", patient.age_years, AGE_YEARS,
-                        f"Age in years ({_range(AGE_YEARS)}). eGFR by CKD-EPI 2021 needs an "
-                        "adult age and sex. For infants give age in months instead (not both).",
-                        "years",
-                    )
-                    yield Label("years", classes="field-unit")
-                yield error_slot("age-years")
-                with Horizontal(classes="field-row"):
-                    yield Label("or age", classes="field-label")
-                    yield field_input(
-                        "age-months", patient.age_months, AGE_MONTHS,
-                        f"Age in completed months for infants ({_range(AGE_MONTHS)}). "
-                        "The intake tables are keyed by months. Give years or months, not both.",
-                        "months",
-                    )
-                    yield Label("months (infants)", classes="field-unit")
-                yield error_slot("age-months")
-                with Horizontal(classes="field-row"):
-                    yield Label("Sex", classes="field-label")
-                    yield HelpRadioSet(
-                        *(MarkedRadioButton(sex, patient.sex == sex) for sex in SEXES),
-                        id="sex", compact=True, classes="field-choice",
-                        help_text="Sex for the CKD-EPI 2021 equation and the intake tables. "
-                                  "Arrow keys move, Enter or Space chooses.",
-                    )
-                yield error_slot("sex")
-                with Horizontal(classes="field-row"):
-                    yield Label("Pregnancy", classes="field-label")
-                    yield HelpRadioSet(
-                        *(MarkedRadioButton(CONDITION_WORDS[condition],
-                                            patient.condition == condition)
-                          for condition in CONDITIONS),
-                        id="condition", compact=True, classes="field-choice",
-                        help_text="Pregnancy or lactation selects its own row of the intake "
-                                  "tables (RDA and UL); it applies only with sex female.",
-                    )
-                yield error_slot("condition")
+                yield from self._age_rows()
+                yield from self._sex_and_condition_rows()
                 # Results sit under the inputs they come from, so they stay on screen at 80×24.
                 yield Static(id="intake-result", classes="result-line")
-                with Horizontal(classes="field-row -group"):
-                    yield Label("eGFR", classes="field-label")
-                    yield field_input(
-                        "egfr", patient.egfr, EGFR,
-                        f"eGFR from a report ({_range(EGFR)}). Or leave it empty and give "
-                        "creatinine: magtui then computes eGFR by CKD-EPI 2021. Not both.",
-                        "if known",
-                    )
-                    yield Label(f"{EGFR.unit} — or:", classes="field-unit")
-                yield error_slot("egfr")
-                with Horizontal(classes="field-row"):
-                    yield Label("Creatinine", classes="field-label")
-                    yield field_input(
-                        "creatinine", patient.creatinine,
-                        CREATININE[patient.creatinine_unit],
-                        "Serum creatinine, in the unit chosen beside it "
-                        f"({_range(CREATININE['mg/dL'])} or {_range(CREATININE['umol/L'])}). "
-                        "eGFR is computed by CKD-EPI 2021 for adults (18 years or over).",
-                        "value",
-                    )
-                    yield HelpRadioSet(
-                        *(MarkedRadioButton(CREATININE[unit].unit,
-                                            patient.creatinine_unit == unit)
-                          for unit in CREATININE_UNITS),
-                        id="creatinine-unit", compact=True, classes="field-choice",
-                        help_text="Unit of the creatinine value: mg/dL or µmol/L "
-                                  "(88.4 µmol/L per mg/dL).",
-                    )
-                yield error_slot("creatinine")
-                with Horizontal(classes="field-row"):
-                    yield Label("", classes="field-label")
-                    yield HelpCheckbox(
-                        "On dialysis", patient.dialysis, id="dialysis", compact=True,
-                        help_text="Tick when the patient is on dialysis: the kidney "
-                                  "assessment then uses the dialysis band, whatever the eGFR.",
-                    )
+                yield from self._kidney_rows()
                 yield Static(id="egfr-result", classes="result-line")
-                serum = self.magtui.consultation.serum
-                with Horizontal(classes="field-row -group"):
-                    yield Label("Serum Mg", classes="field-label")
-                    yield field_input(
-                        "serum", serum.value, SERUM_MG[serum.unit],
-                        "Serum magnesium from a report, in the unit chosen beside it "
-                        f"({_range(SERUM_MG['mmol/L'])}, {_range(SERUM_MG['mg/dL'])} or "
-                        f"{_range(SERUM_MG['mEq/L'])}). Classified on the unrounded mmol/L "
-                        "value into adult, non-obstetric bands.",
-                        "if known",
-                    )
-                    yield Label("(unit below)", classes="field-unit")
-                with Horizontal(classes="field-row"):
-                    # The three units do not fit beside the value in the form's column.
-                    yield Label("", classes="field-label")
-                    yield HelpRadioSet(
-                        *(MarkedRadioButton(unit, serum.unit == unit) for unit in SERUM_UNITS),
-                        id="serum-unit", compact=True, classes="field-choice",
-                        help_text="Unit of the serum magnesium value: mmol/L, mg/dL "
-                                  "(÷ 2.4305 for mmol/L) or mEq/L (÷ 2 for mmol/L).",
-                    )
-                yield error_slot("serum")
+                yield from self._serum_rows()
                 yield Static(id="serum-result", classes="result-line")
-                with Horizontal(classes="field-row -group"):
-                    yield Label("Patient ref", classes="field-label")
-                    yield FieldInput(
-                        id="patient-ref",
-                        value=typed.get("patient-ref", self.magtui.consultation.patient_ref),
-                        placeholder="short code — no names", max_length=PATIENT_REF_MAX_CHARS,
-                        compact=True, cursor_blink=blink, classes="field-input -wide",
-                        help_text="A short de-identified reference for the note (at most "
-                                  f"{PATIENT_REF_MAX_CHARS} visible characters, one line). Do not "
-                                  "type names.",
-                    )
-                yield error_slot("patient-ref")
+                yield from self._patient_ref_row()
             with VerticalScroll(id="patient-results"):
                 yield Static(id="kidney-result")
                 yield Static(id="intake-note")
                 yield Static(id="patient-sources")
+
+    def _field_input(self, field_id: str, value: float | None, limit: Limit | None,
+                     help_text: str, placeholder: str = "") -> FieldInput:
+        """A number field, showing the text typed before (a draft's) or else the value."""
+        return FieldInput(
+            id=field_id, value=self.magtui.consultation.typed.get(field_id, number_text(value)),
+            placeholder=placeholder,
+            validators=[LimitValidator(limit)] if limit else None, valid_empty=True,
+            compact=True, cursor_blink=cursor_blink(self), help_text=help_text,
+            classes="field-input",
+        )
+
+    def _age_rows(self) -> ComposeResult:
+        patient = self.magtui.consultation.patient
+        with Horizontal(classes="field-row"):
+            yield Label("Age", classes="field-label")
+            yield self._field_input(
+                "age-years", patient.age_years, AGE_YEARS,
+                f"Age in years ({_range(AGE_YEARS)}). eGFR by CKD-EPI 2021 needs an "
+                "adult age and sex. For infants give age in months instead (not both).",
+                "years",
+            )
+            yield Label("years", classes="field-unit")
+        yield _error_slot("age-years")
+        with Horizontal(classes="field-row"):
+            yield Label("or age", classes="field-label")
+            yield self._field_input(
+                "age-months", patient.age_months, AGE_MONTHS,
+                f"Age in completed months for infants ({_range(AGE_MONTHS)}). "
+                "The intake tables are keyed by months. Give years or months, not both.",
+                "months",
+            )
+            yield Label("months (infants)", classes="field-unit")
+        yield _error_slot("age-months")
+
+    def _sex_and_condition_rows(self) -> ComposeResult:
+        patient = self.magtui.consultation.patient
+        with Horizontal(classes="field-row"):
+            yield Label("Sex", classes="field-label")
+            yield HelpRadioSet(
+                *(MarkedRadioButton(sex, patient.sex == sex) for sex in SEXES),
+                id="sex", compact=True, classes="field-choice",
+                help_text="Sex for the CKD-EPI 2021 equation and the intake tables. "
+                          "Arrow keys move, Enter or Space chooses.",
+            )
+        yield _error_slot("sex")
+        with Horizontal(classes="field-row"):
+            yield Label("Pregnancy", classes="field-label")
+            yield HelpRadioSet(
+                *(MarkedRadioButton(CONDITION_WORDS[condition], patient.condition == condition)
+                  for condition in CONDITIONS),
+                id="condition", compact=True, classes="field-choice",
+                help_text="Pregnancy or lactation selects its own row of the intake "
+                          "tables (RDA and UL); it applies only with sex female.",
+            )
+        yield _error_slot("condition")
+
+    def _kidney_rows(self) -> ComposeResult:
+        patient = self.magtui.consultation.patient
+        with Horizontal(classes="field-row -group"):
+            yield Label("eGFR", classes="field-label")
+            yield self._field_input(
+                "egfr", patient.egfr, EGFR,
+                f"eGFR from a report ({_range(EGFR)}). Or leave it empty and give "
+                "creatinine: magtui then computes eGFR by CKD-EPI 2021. Not both.",
+                "if known",
+            )
+            yield Label(f"{EGFR.unit} — or:", classes="field-unit")
+        yield _error_slot("egfr")
+        with Horizontal(classes="field-row"):
+            yield Label("Creatinine", classes="field-label")
+            yield self._field_input(
+                "creatinine", patient.creatinine, CREATININE[patient.creatinine_unit],
+                "Serum creatinine, in the unit chosen beside it "
+                f"({_range(CREATININE['mg/dL'])} or {_range(CREATININE['umol/L'])}). "
+                "eGFR is computed by CKD-EPI 2021 for adults (18 years or over).",
+                "value",
+            )
+            yield HelpRadioSet(
+                *(MarkedRadioButton(CREATININE[unit].unit, patient.creatinine_unit == unit)
+                  for unit in CREATININE_UNITS),
+                id="creatinine-unit", compact=True, classes="field-choice",
+                help_text="Unit of the creatinine value: mg/dL or µmol/L "
+                          "(88.4 µmol/L per mg/dL).",
+            )
+        yield _error_slot("creatinine")
+        with Horizontal(classes="field-row"):
+            yield Label("", classes="field-label")
+            yield HelpCheckbox(
+                "On dialysis", patient.dialysis, id="dialysis", compact=True,
+                help_text="Tick when the patient is on dialysis: the kidney "
+                          "assessment then uses the dialysis band, whatever the eGFR.",
+            )
+
+    def _serum_rows(self) -> ComposeResult:
+        serum = self.magtui.consultation.serum
+        with Horizontal(classes="field-row -group"):
+            yield Label("Serum Mg", classes="field-label")
+            yield self._field_input(
+                "serum", serum.value, SERUM_MG[serum.unit],
+                "Serum magnesium from a report, in the unit chosen beside it "
+                f"({_range(SERUM_MG['mmol/L'])}, {_range(SERUM_MG['mg/dL'])} or "
+                f"{_range(SERUM_MG['mEq/L'])}). Classified on the unrounded mmol/L "
+                "value into adult, non-obstetric bands.",
+                "if known",
+            )
+            yield Label("(unit below)", classes="field-unit")
+        with Horizontal(classes="field-row"):
+            # The three units do not fit beside the value in the form's column.
+            yield Label("", classes="field-label")
+            yield HelpRadioSet(
+                *(MarkedRadioButton(unit, serum.unit == unit) for unit in SERUM_UNITS),
+                id="serum-unit", compact=True, classes="field-choice",
+                help_text="Unit of the serum magnesium value: mmol/L, mg/dL "
+                          "(÷ 2.4305 for mmol/L) or mEq/L (÷ 2 for mmol/L).",
+            )
+        yield _error_slot("serum")
+
+    def _patient_ref_row(self) -> ComposeResult:
+        consultation = self.magtui.consultation
+        with Horizontal(classes="field-row -group"):
+            yield Label("Patient ref", classes="field-label")
+            yield FieldInput(
+                id="patient-ref",
+                value=consultation.typed.get("patient-ref", consultation.patient_ref),
+                placeholder="short code — no names", max_length=PATIENT_REF_MAX_CHARS,
+                compact=True, cursor_blink=cursor_blink(self), classes="field-input -wide",
+                help_text="A short de-identified reference for the note (at most "
+                          f"{PATIENT_REF_MAX_CHARS} visible characters, one line). Do not "
+                          "type names.",
+            )
+        yield _error_slot("patient-ref")
 
     def on_mount(self) -> None:
         # AreaScreen.on_mount also runs (Textual dispatches on_mount along the MRO) and
