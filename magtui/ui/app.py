@@ -84,6 +84,14 @@ class MagtuiApp(App[int]):
             for mode, (key, _, label) in AREAS.items()
         ),
         Binding("escape", "back", "Back", id="back", show=False),
+        # Textual's own Tab (a Screen binding) runs only after the key has been offered to
+        # the focused field and bubbled back up, while the keys typed after it are already
+        # on their way to that field: "7 1 Tab 6" put 716 in Age. As app priority bindings
+        # they move focus before the next key is handed on (no widget here uses Tab).
+        Binding("tab", "focus_next", "Next field", id="focus.next", priority=True,
+                show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="focus.previous",
+                priority=True, show=False),
     ]
 
     results: var[Results | None] = var(None, always_update=True)
@@ -110,7 +118,6 @@ class MagtuiApp(App[int]):
         self.draft_timer: Timer | None = None
         self.autosave = autosave
         self._history: list[str] = []
-        self._after_first_frame = []
         self.results = evaluate_consultation(kb, self.consultation)
         from magtui.clinical.review import review_warning
 
@@ -119,10 +126,6 @@ class MagtuiApp(App[int]):
     # ------------------------------------------------------------------ state
 
     def on_mount(self) -> None:
-        if not gc.isenabled():
-            # `run` paused the cycle collector for the start-up; the first frame resumes it
-            # (`first_frame_drawn`), and this at the latest, should no frame come.
-            self.set_timer(2.0, self.first_frame_drawn)
         if not self.autosave:
             return
         from magtui.ui.drafts import read_draft
@@ -152,29 +155,6 @@ class MagtuiApp(App[int]):
             if reload is not None:
                 reload()
         self.notify("Draft restored: everything typed before the interruption is back.")
-
-    frame_shown = False
-    """True once an area has drawn its first frame (see `after_first_frame`)."""
-
-    def first_frame_drawn(self) -> None:
-        """Called by an area once it has drawn a frame: start-up is over."""
-        if not gc.isenabled():
-            gc.enable()
-        if not self.frame_shown:
-            self.frame_shown = True
-            waiting, self._after_first_frame = self._after_first_frame, []
-            for callback in waiting:
-                self.call_later(callback)
-
-    _after_first_frame: list[Callable[[], object]]
-
-    def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once the first frame is on screen (at once if it already is): work
-        the clinician does not need to see first waits for the checklist (issue #6)."""
-        if self.frame_shown:
-            self.call_later(callback)
-        else:
-            self._after_first_frame.append(callback)
 
     def _all_area_screens(self) -> list[Screen[Any]]:
         screens: list[Screen[Any]] = []
@@ -327,16 +307,9 @@ class MagtuiApp(App[int]):
 
 def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
     # Everything alive now (Textual's modules, the validated KB) lives as long as the app:
-    # keep it out of the cycle collector's passes, which otherwise walk it again and again
-    # while the first frame is built (issue #6: a 12–24 ms full pass at start-up, and
-    # shorter pauses between keys later).
+    # keep it out of the cycle collector's passes, which would otherwise walk it again and
+    # again, a pause of 12–24 ms each, between the clinician's keys.
     gc.freeze()
-    # And no collection at all until the first frame is up (`first_frame_drawn`): building
-    # it allocates heavily, and a pass would only find the few cycles it leaves (~7 ms).
-    gc.disable()
-    try:
-        app = MagtuiApp(kb, Consultation.from_prefill(prefill))
-        code = app.run()
-    finally:
-        gc.enable()
+    app = MagtuiApp(kb, Consultation.from_prefill(prefill))
+    code = app.run()
     return code if isinstance(code, int) else 0

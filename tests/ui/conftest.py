@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,42 @@ def app_for(kb: KnowledgeBase) -> Callable[..., MagtuiApp]:
 
 
 def visible_text(app: MagtuiApp) -> str:
-    """The screen as drawn, one line per row (what a clinician would see)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """The screen as drawn, one line per row (what a clinician would see).
+
+    The one private Textual use in the tests: Textual has no public "text of the screen"
+    (`App.export_screenshot` gives SVG). `test_visible_text_is_the_screen` fails if this
+    stops reading the frame as drawn."""
+    rows = (strip.text for strip in app.screen._compositor.render_strips())
+    # Textual draws some spaces as U+00A0 (radio buttons); a reader sees spaces.
+    return "\n".join(rows).replace("\u00a0", " ")
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str
+    title: str
+    severity: str
+
+
+def record_notifications(app: MagtuiApp) -> list[Notice]:
+    """Every notification the app shows from now on, through the public `App.notify`
+    (kept after it times out, unlike the toasts on screen)."""
+    seen: list[Notice] = []
+    original = app.notify
+
+    def notify(message: str, *, title: str = "", severity: Any = "information",
+               **kwargs: Any) -> None:
+        seen.append(Notice(str(message), title, str(severity)))
+        original(message, title=title, severity=severity, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
+
+
+@pytest.fixture
+def notices() -> Callable[[MagtuiApp], list[Notice]]:
+    """`seen = notices(app)` before the app runs: the notifications it shows."""
+    return record_notifications
 
 
 @pytest.fixture

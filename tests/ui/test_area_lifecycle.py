@@ -387,3 +387,19 @@ async def test_old_footer_keys_do_not_pile_up_when_the_keys_change(app_for: AppF
         live = [key for key in keys if key.is_attached]
         assert live
         assert len(keys) - len(live) <= 3 * len(live)
+
+
+async def test_a_burst_across_fields_with_tab_reaches_each_field(app_for: AppFor) -> None:
+    """"7 1 Tab 6" typed in one read (a clinician who knows the form): each
+    key after a Tab goes to the field the Tab moved to, none to the field just left."""
+    app = app_for(autosave=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await go(pilot, "f3")
+        assert app.focused is not None and app.focused.id == "age-years"
+        await burst(pilot, "7", "1", "tab", "6")
+        assert app.screen.query_one("#age-years", Input).value == "71"
+        assert app.screen.query_one("#age-months", Input).value == "6"
+        # Back with Shift+Tab: the field's text is selected on entry, so "4" replaces it.
+        await burst(pilot, "shift+tab", "4")
+        assert app.screen.query_one("#age-years", Input).value == "4"
+        assert app.screen.query_one("#age-months", Input).value == "6"

@@ -22,6 +22,8 @@ from magtui.ui.app import MagtuiApp
 from magtui.ui.drafts import parse_draft
 from magtui.ui.screens.restore_draft import RestoreDraft
 
+Notices = Callable[[MagtuiApp], list[Any]]
+
 
 def _leave_draft(notes: Path) -> None:
     notes.mkdir(parents=True, exist_ok=True)
@@ -59,16 +61,17 @@ async def test_escape_starts_afresh_and_removes_the_draft(
 
 
 async def test_a_corrupt_draft_is_reported_and_kept_aside(
-    kb: KnowledgeBase, tmp_path: Path
+    kb: KnowledgeBase, tmp_path: Path, notices: Notices
 ) -> None:
     notes = tmp_path / "notes"
     notes.mkdir(parents=True)
     (notes / "draft.json").write_text('{"draft_version": 1, "patient": ', encoding="utf-8")
     app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, RestoreDraft)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app_notices]
         assert any("DRAFT NOT RESTORED" in m and "draft.corrupt-" in m for m in messages)
     kept = list(notes.glob("draft.corrupt-*.json"))
     assert len(kept) == 1 and kept[0].read_text().startswith('{"draft_version": 1')
@@ -299,15 +302,17 @@ def test_every_bad_draft_is_refused_by_the_checks(kb: KnowledgeBase, case: str) 
     "soft-hyphen-ref", "text-too-long", "states-list", "deep",
 ])
 async def test_a_bad_draft_is_set_aside_with_a_notice_and_never_crashes(
-    kb: KnowledgeBase, tmp_path: Path, case: str, screen_text: Callable[[MagtuiApp], str]
+    kb: KnowledgeBase, tmp_path: Path, case: str, screen_text: Callable[[MagtuiApp], str],
+    notices: Notices,
 ) -> None:
     notes = tmp_path / "notes"
     raw = _plant(notes, "draft-31337.json", BAD_DRAFTS[case][0])
     app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, RestoreDraft)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app_notices]
         assert any("DRAFT NOT RESTORED" in m and "kept as draft.corrupt-" in m
                    for m in messages), messages
         assert "DRAFT NOT RESTORED" in screen_text(app)  # drawn, as the clinician sees it
@@ -320,17 +325,18 @@ async def test_a_bad_draft_is_set_aside_with_a_notice_and_never_crashes(
     assert len(kept) == 1 and kept[0].read_bytes() == raw
     assert not (notes / "draft-31337.json").exists()
     again = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    again_notices = notices(again)
     async with again.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert not isinstance(again.screen, RestoreDraft)
-        assert not [n for n in again._notifications if "DRAFT" in n.message]
+        assert not [n for n in again_notices if "DRAFT" in n.message]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="FIFOs and symlinks to devices are POSIX")
 @pytest.mark.parametrize("kind", ["fifo", "symlink-to-dev-zero"])
 async def test_a_planted_draft_does_not_hang_the_start(
     kb: KnowledgeBase, tmp_path: Path, no_hang: None, kind: str,
-    screen_text: Callable[[MagtuiApp], str],
+    screen_text: Callable[[MagtuiApp], str], notices: Notices,
 ) -> None:
     notes = tmp_path / "notes"
     notes.mkdir(parents=True)
@@ -341,12 +347,13 @@ async def test_a_planted_draft_does_not_hang_the_start(
         os.symlink("/dev/zero", planted)
     kind_before = stat.S_IFMT(planted.lstat().st_mode)
     app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, RestoreDraft)
         shown = screen_text(app)
         assert "DRAFT NOT RESTORED" in shown
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(n.message for n in app_notices)
         assert ("not a regular file but a FIFO" if kind == "fifo"
                 else "symbolic link (not followed)") in messages
         await pilot.press("y")
@@ -359,22 +366,23 @@ async def test_a_planted_draft_does_not_hang_the_start(
 
 @pytest.mark.skipif(os.name == "nt", reason="folder modes are POSIX")
 async def test_a_notes_folder_others_can_write_is_refused_in_the_tui(
-    kb: KnowledgeBase, tmp_path: Path
+    kb: KnowledgeBase, tmp_path: Path, notices: Notices
 ) -> None:
     notes = tmp_path / "notes"
     _leave_draft(notes)
     os.chmod(notes, 0o777)
     before = (notes / "draft.json").read_bytes()
     app = MagtuiApp(kb, Consultation(), cursor_blink=False)
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, RestoreDraft)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app_notices]
         assert any(m.startswith("DRAFTS NOT CHECKED: refusing the notes folder")
                    and f"chmod 700 {notes}" in m for m in messages), messages
         await pilot.press("y", "ctrl+s")
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app_notices]
         assert any(m.startswith("NOTE NOT SAVED: refusing the notes folder") for m in messages)
         assert app.consultation.states == {"cramps_spasms": "present"}  # kept in memory
     assert sorted(os.listdir(notes)) == ["draft.json"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
@@ -41,19 +42,29 @@ class _One(App[None]):
             yield Static("one line", id="text")
 
 
-async def test_show_text_lays_out_only_when_the_height_changes() -> None:
+async def test_show_text_lays_out_only_when_the_height_changes(
+    screen_text: Callable[[App[None]], str],
+) -> None:
     app = _One()
     async with app.run_test(size=(40, 10)) as pilot:
         static = app.query_one("#text", Static)
         await pilot.pause()
-        layouts = static._layout_updates
+        # Every layout a Static asks for goes through its public `refresh(layout=True)`.
+        layouts: list[bool] = []
+        refresh = static.refresh
+
+        def counting_refresh(*regions: Any, layout: bool = False, **kwargs: Any) -> Static:
+            layouts.append(layout)
+            return refresh(*regions, layout=layout, **kwargs)
+
+        static.refresh = counting_refresh  # type: ignore[method-assign]
         show_text(static, "one line")  # unchanged: nothing at all
-        assert static._layout_updates == layouts
+        assert layouts == []
         show_text(static, "another line")  # same height: repaint only
-        assert static._layout_updates == layouts and static.content == "another line"
+        assert True not in layouts and static.content == "another line"
         await pilot.pause()
         show_text(static, "two\nlines")  # taller: the screen is laid out again
-        assert static._layout_updates == layouts + 1
+        assert True in layouts
         await pilot.pause()
         assert static.size.height == 2
-        assert "lines" in "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "lines" in screen_text(app)

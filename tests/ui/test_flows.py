@@ -205,7 +205,7 @@ async def test_invalid_kb_shows_an_error_screen_and_exits_3(screen_text: ScreenT
     app = KBErrorApp("kb/broken.json", problems)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        text = screen_text(app)
         assert "failed validation" in text and "elemental_fraction" in text
         await pilot.press("q")
     assert app.return_code == 3 and app.return_value == 3

@@ -11,6 +11,7 @@ import random
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -21,6 +22,10 @@ from textual.screen import ModalScreen
 
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.app import MagtuiApp
+
+ScreenText = Callable[[MagtuiApp], str]
+
+Notices = Callable[[MagtuiApp], list[Any]]
 
 RAW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 AREA_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7")
@@ -33,10 +38,9 @@ MONKEY_KEYS = (
 )
 
 
-def frame_text(app: MagtuiApp, *, svg: bool = False) -> str:
+def frame_text(app: MagtuiApp, screen_text: ScreenText, *, svg: bool = False) -> str:
     """What the terminal shows: the screen's lines, and with `svg` the exported frame."""
-    lines = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-    return (app.export_screenshot() if svg else "") + lines
+    return (app.export_screenshot() if svg else "") + screen_text(app)
 
 
 async def test_palette_then_area_key_then_palette_again_does_not_crash(
@@ -81,7 +85,7 @@ async def test_a_dialog_must_be_answered_before_switching_areas(
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_random_keys_never_crash_and_the_draft_restores(
     app_for: Callable[..., MagtuiApp], seed: int, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, screen_text: ScreenText,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # F9 "save as" with a random name writes here, nowhere else
     rng = random.Random(seed)
@@ -91,7 +95,7 @@ async def test_random_keys_never_crash_and_the_draft_restores(
             await pilot.press(*(rng.choice(MONKEY_KEYS) for _ in range(20)))
         await pilot.pause()
         assert app.is_running
-        assert not RAW.search(frame_text(app, svg=True))
+        assert not RAW.search(frame_text(app, screen_text, svg=True))
         from magtui.ui.drafts import write_draft
 
         write_draft(app)
@@ -111,7 +115,7 @@ async def test_random_keys_never_crash_and_the_draft_restores(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=6))
 async def test_any_pasted_text_is_refused_or_shown_safely(
-    kb: KnowledgeBase, texts: list[str]
+    kb: KnowledgeBase, texts: list[str], screen_text: ScreenText
 ) -> None:
     app = MagtuiApp(kb, cursor_blink=False, autosave=False)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -121,19 +125,20 @@ async def test_any_pasted_text_is_refused_or_shown_safely(
             app.post_message(events.Paste(text))
             await pilot.pause()
             assert app.is_running
-            assert not RAW.search(frame_text(app)), repr(text)
+            assert not RAW.search(frame_text(app, screen_text)), repr(text)
         # Whatever was accepted can be shown in the note and saved.
         await pilot.press("f7")
         await pilot.pause()
-        assert not RAW.search(frame_text(app, svg=True))
+        assert not RAW.search(frame_text(app, screen_text, svg=True))
 
 
 async def test_free_text_over_the_limit_is_refused_and_the_note_keeps_what_fitted(
-    app_for: Callable[..., MagtuiApp],
+    app_for: Callable[..., MagtuiApp], notices: Notices,
 ) -> None:
     from magtui.notes.session import CLINICIAN_TEXT_MAX_CHARS
 
     app = app_for()
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("f7")
         await pilot.pause()
@@ -141,7 +146,7 @@ async def test_free_text_over_the_limit_is_refused_and_the_note_keeps_what_fitte
         app.post_message(events.Paste("x" * (CLINICIAN_TEXT_MAX_CHARS * 50)))
         await pilot.pause()
         assert app.consultation.clinician_text == ""
-        assert any("Nothing was pasted" in str(n.message) for n in app._notifications)
+        assert any("Nothing was pasted" in str(n.message) for n in app_notices)
         # Text that fits is accepted; typing past the limit is shown as an error on the
         # field, and the note keeps the last text that fitted.
         fits = "a" * CLINICIAN_TEXT_MAX_CHARS
@@ -158,9 +163,10 @@ async def test_free_text_over_the_limit_is_refused_and_the_note_keeps_what_fitte
 
 
 async def test_control_characters_in_a_paste_are_refused_on_every_field(
-    app_for: Callable[..., MagtuiApp],
+    app_for: Callable[..., MagtuiApp], notices: Notices, screen_text: ScreenText,
 ) -> None:
     app = app_for()
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         for key, field in (("f3", "#patient-ref"), ("f7", "#clinician-text"),
                            ("f6", "#kb-search")):
@@ -170,10 +176,10 @@ async def test_control_characters_in_a_paste_are_refused_on_every_field(
             for hostile in ("AB\u00ad12", "\x1b]52;c;cm0gLXJmIH4=\x07", "1\u202e05"):
                 app.post_message(events.Paste(hostile))
                 await pilot.pause()
-                assert not RAW.search(frame_text(app, svg=True))
+                assert not RAW.search(frame_text(app, screen_text, svg=True))
         assert app.consultation.patient_ref == ""
         assert app.consultation.clinician_text == ""
-        refusals = [str(n.message) for n in app._notifications]
+        refusals = [str(n.message) for n in app_notices]
         assert any("U+00AD SOFT HYPHEN" in m for m in refusals)
         assert any("U+001B" in m for m in refusals)
         # Saving still works, with no reference recorded rather than a crash.
@@ -210,7 +216,7 @@ async def test_a_soft_hyphen_restored_into_patient_ref_is_refused_on_the_field(
        typed=st.text(min_size=1, max_size=50))
 async def test_any_restored_text_is_set_aside_or_shown_safely(
     kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory, ref: str, free: str,
-    typed: str, monkeypatch: pytest.MonkeyPatch,
+    typed: str, monkeypatch: pytest.MonkeyPatch, screen_text: ScreenText,
 ) -> None:
     import json
 
@@ -223,11 +229,12 @@ async def test_any_restored_text_is_set_aside_or_shown_safely(
     app = MagtuiApp(kb, cursor_blink=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        assert not RAW.search(frame_text(app, svg=True))  # the restore dialog, or a notice
+        # The restore dialog, or a notice.
+        assert not RAW.search(frame_text(app, screen_text, svg=True))
         await pilot.press("enter")
         await pilot.pause()
         for key in ("f3", "f7"):
             await pilot.press(key)
             await pilot.pause()
             assert app.is_running
-            assert not RAW.search(frame_text(app)), (ref, free, typed)
+            assert not RAW.search(frame_text(app, screen_text)), (ref, free, typed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,8 @@ from magtui.consultation import PatientInputs
 from magtui.notes import store
 from magtui.ui.app import MagtuiApp
 from magtui.ui.screens.save_as import SaveAs
+
+Notices = Callable[[MagtuiApp], list[Any]]
 
 ScreenText = Callable[[MagtuiApp], str]
 
@@ -89,14 +92,15 @@ async def test_save_as_never_overwrites(
 
 
 async def test_copy_puts_the_whole_note_on_the_clipboard(
-    app_for: Callable[..., MagtuiApp], screen_text: ScreenText
+    app_for: Callable[..., MagtuiApp], screen_text: ScreenText, notices: Notices
 ) -> None:
     app = _app(app_for)
+    app_notices = notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("f8")
         await pilot.pause()
         copied = app.clipboard
-        confirmations = [n.title for n in app._notifications]
+        confirmations = [n.title for n in app_notices]
         assert "Note copied" in confirmations
     # The result with its inputs, units, sources and KB version — never a bare number.
     assert "URGENT" in copied and "KIDNEY RISK" in copied.upper()

@@ -7,6 +7,7 @@ computed from an invalid field. `kb` is the shipped KB (`load_kb()`, tests/conft
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from magtui.consultation import Consultation, DoseInputs, PatientInputs, SerumIn
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.app import MagtuiApp
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+
+ScreenText = Callable[[MagtuiApp], str]
 
 SIZE = (100, 32)
 SMALL = (80, 24)
@@ -36,12 +39,6 @@ def shown(app: App[Any], selector: str) -> str:
     if not widget.display:
         return ""
     return str(widget.render()).replace("\u00a0", " ")
-
-
-def screen_text(app: App[Any]) -> str:
-    """What the terminal shows right now: only the visible rows, no scrolled-off text."""
-    rows = (strip.text for strip in app.screen._compositor.render_strips())
-    return "\n".join(rows).replace("\u00a0", " ")
 
 
 def limit_message(limit: Any, text: str, field: str) -> str:
@@ -236,7 +233,9 @@ async def test_pregnant_intake_reference(kb: KnowledgeBase) -> None:
         assert "supplemental UL 350 mg/day" in intake
 
 
-async def test_prefilled_consultation_shows_in_every_field(kb: KnowledgeBase) -> None:
+async def test_prefilled_consultation_shows_in_every_field(
+    kb: KnowledgeBase, screen_text: ScreenText
+) -> None:
     app = make_app(
         kb, PatientInputs(age_years=68, sex="female", creatinine=95, creatinine_unit="umol/L",
                           dialysis=True),
@@ -301,7 +300,9 @@ async def test_f1_help_names_the_focused_field_and_area_keys_beat_inputs(
         assert app.current_mode == "dose"
 
 
-async def test_patient_screen_at_80x24_keeps_results_in_view(kb: KnowledgeBase) -> None:
+async def test_patient_screen_at_80x24_keeps_results_in_view(
+    kb: KnowledgeBase, screen_text: ScreenText
+) -> None:
     app = make_app(kb, PatientInputs(age_years=68, sex="female", creatinine=95,
                                      creatinine_unit="umol/L"))
     async with app.run_test(size=SMALL) as pilot:
@@ -336,7 +337,7 @@ async def test_dose_over_the_ul(kb: KnowledgeBase) -> None:
 
 
 async def test_scenario_2_laxative_kidney_failure_visible_without_scrolling(
-    kb: KnowledgeBase,
+    kb: KnowledgeBase, screen_text: ScreenText,
 ) -> None:
     app = make_app(kb, PatientInputs(age_years=79, sex="male", egfr=21),
                    states={"mg_laxative_antacid": "present", "nausea": "present",
@@ -428,7 +429,7 @@ async def test_form_picker_names_each_salt_with_its_elemental_share(kb: Knowledg
 
 
 async def test_dose_screen_at_80x24_and_without_colour(
-    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, screen_text: ScreenText,
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(kb, PatientInputs(age_years=79, sex="male", egfr=21),

@@ -8,6 +8,7 @@ without scrolling"), never the clinical engine's internals. `kb` is the shipped 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -26,6 +27,8 @@ from magtui.ui.screens.knowledge import KnowledgeScreen
 from magtui.ui.screens.referral import ReferralScreen
 from magtui.ui.widgets.finding_list import FindingList
 
+ScreenText = Callable[[MagtuiApp], str]
+
 SIZE = (100, 32)
 SMALL = (80, 24)
 
@@ -43,11 +46,6 @@ def text_of(widget: Static) -> str:
     console = Console(file=io.StringIO(), width=200, no_color=True, highlight=False)
     console.print(widget.content)
     return console.file.getvalue()  # type: ignore[attr-defined]
-
-
-def screen_text(app: App[Any]) -> str:
-    """What the terminal shows right now (only the visible rows)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def referral(app: App[Any], part: str) -> str:
@@ -105,7 +103,9 @@ async def test_scenario_2_laxative_with_failing_kidneys_is_urgent(kb: KnowledgeB
         assert app.results.kidney.caution.split(".")[0] in kidney
 
 
-async def test_urgency_red_flags_and_reasons_visible_at_80x24(kb: KnowledgeBase) -> None:
+async def test_urgency_red_flags_and_reasons_visible_at_80x24(
+    kb: KnowledgeBase, screen_text: ScreenText
+) -> None:
     app = make_app(kb, **SCENARIO_2)  # type: ignore[arg-type]
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("f5")
@@ -189,7 +189,9 @@ async def test_referral_shows_serum_interpretation(kb: KnowledgeBase) -> None:
         assert app.results.serum.band.label in serum
 
 
-async def test_referral_with_no_color(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_referral_with_no_color(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, screen_text: ScreenText
+) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(kb, present=("seizure",))
     async with app.run_test(size=SMALL) as pilot:

@@ -45,15 +45,6 @@ class AreaScreen(Screen[None]):
 
     AREA_TITLE: ClassVar[str] = ""
 
-    def __init__(self) -> None:
-        super().__init__()
-        # A new screen's styles come from the app's stylesheet as it is now, so it is as up
-        # to date as the app's CSS. Saying so spares the full re-parse and restyle of every
-        # stylesheet Textual (8.2.8) runs when a mode's screen is first shown (~9 ms before
-        # the first frame, and again on opening each area; issue #6). A theme change later
-        # still bumps the app's count, so a screen kept in the background is restyled.
-        self._css_update_count = self.app._css_update_count
-
     @property
     def magtui(self) -> MagtuiApp:
         return self.app  # type: ignore[return-value]
@@ -80,21 +71,6 @@ class AreaScreen(Screen[None]):
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
-
-    def _compositor_refresh(self) -> None:
-        # Textual (8.2.8) draws a whole frame when the screen is resized, even inside the
-        # app's start-up batch, and `App._display` then drops it: frames are not shown while
-        # a batch is open. That wasted frame sat on the path to the first one shown (~18 ms,
-        # issue #6). Textual's own refresh timer already waits for the batch to end; wait the
-        # same way here, and repaint everything once it has.
-        app = self.app
-        if app._batch_count and self is app.screen and not app.is_inline:
-            self._repaint_required = True
-            self.check_idle()
-            return
-        super()._compositor_refresh()
-        if self is app.screen:
-            self.magtui.first_frame_drawn()
 
     def on_mount(self) -> None:
         self.sub_title = self.AREA_TITLE

@@ -7,35 +7,25 @@ from textual.widgets import Footer
 
 
 class AreaFooter(Footer):
-    """Footer rebuilt only when the keys it shows change (issue #6: time to interactive).
+    """Textual's Footer, rebuilt only when the keys it shows would change.
 
-    Textual's Footer rebuilds all its keys for every bindings signal, and a start-up sends
-    several before the first frame (screen mounted, checklist focused, app focused): three
-    rebuilds of a dozen keys, each key styled as it mounts, all on the path to the first
-    visible frame; later every focus move rebuilds it again. Here signals in a burst share
-    one rebuild, and a rebuild that would show the same keys is skipped: the footer shown
-    is exactly Textual's.
+    Textual's Footer rebuilds all its keys for every bindings signal, and each focus move
+    sends one: Tab from one field to the next rebuilt a dozen keys that read the same,
+    work on the path of the keys typed next. A signal whose keys equal those on show is
+    dropped here; any other goes to Footer as it is.
     """
 
-    _rebuild_pending = False
     _shown: tuple[object, ...] | None = None
-    """What the keys on show were built from (see `_rebuild`)."""
+    """What the keys on show were built from (see `_wanted`)."""
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        # Same conditions as Footer.bindings_changed (Textual 8.2.8), one pending rebuild.
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._rebuild_pending:
-            self._rebuild_pending = True
-            # The keys are drawn once the checklist is on screen, not before it: an empty
-            # footer bar for a frame costs the clinician nothing (issue #6).
-            after_first_frame = getattr(self.app, "after_first_frame", None)
-            if after_first_frame is not None and not getattr(self.app, "frame_shown", True):
-                # Run by the footer itself: its keys are composed in its own context.
-                after_first_frame(lambda: self.call_later(self._rebuild))
-            else:
-                self.call_after_refresh(self._rebuild)
+        # The conditions under which Footer.bindings_changed (Textual 8.2.8) rebuilds.
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            wanted = self._wanted()
+            if wanted == self._shown:
+                return
+            self._shown = wanted
+        super().bindings_changed(screen)
 
     def _wanted(self) -> tuple[object, ...]:
         """Everything `Footer.compose` builds the keys from, as it would read it now."""
@@ -50,19 +40,11 @@ class AreaFooter(Footer):
             ),
         )
 
-    async def _rebuild(self) -> None:
-        self._rebuild_pending = False
-        if not self.is_attached:
-            return  # its area was left (and released) before the rebuild came round
-        # Focus moves without changing the keys on show (from one field to the next): the
-        # footer would be rebuilt key for key the same. Rebuild only when what it shows
-        # would change.
-        wanted = self._wanted()
-        if wanted != self._shown:
-            self._shown = wanted
-            await self.recompose()
-            # The keys just removed stay referenced by the footer's `compact` watcher list
-            # until `compact` next changes, which it never does (Textual 8.2.8): ~25 KiB a
-            # key, a dozen keys a rebuild, for the screen's life. Re-publishing the same
-            # value makes Textual drop the watchers of removed keys (issue #6: memory).
-            self.mutate_reactive(Footer.compact)
+    async def recompose(self) -> None:
+        await super().recompose()
+        # Each key binds to the footer's `compact`, and a removed key's watcher stays in
+        # the footer's list until `compact` next changes, which it never does (Textual
+        # 8.2.8): ~25 KiB a key, a dozen keys a rebuild, for the app's life (the screens
+        # are kept). Re-publishing the same value makes Textual drop the removed keys'
+        # watchers, so memory stays flat however often the clinician switches areas.
+        self.mutate_reactive(Footer.compact)
