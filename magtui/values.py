@@ -18,6 +18,8 @@ _CLASS_VAR = re.compile(r"(typing\.)?ClassVar\b")
 """A class constant, however annotated (a string, or `typing.ClassVar[...]` itself)."""
 _FLOAT = re.compile(r"float( \| None)?|None \| float|(<class )?'?float'?>?")
 """A field that holds a float (or None): an int given for it becomes a float."""
+_ANNOTATED_FLOAT = re.compile(r"Annotated\[float, [^\[\]]*\]( \| None)?")
+"""The same with `typing.Annotated` metadata (a constraint, as KB records declare them)."""
 REQUIRED: Any = object()
 """The default of a field that has none: leaving it out is an error."""
 
@@ -48,7 +50,8 @@ class Value:
                if not _CLASS_VAR.match(str(a))}
         cls.FIELDS = (*cls.FIELDS, *(n for n in own if n not in cls.FIELDS))
         cls.DEFAULTS = {n: getattr(cls, n, REQUIRED) for n in cls.FIELDS}
-        cls.FLOATS = cls.FLOATS | {n for n, a in own.items() if _FLOAT.fullmatch(a)}
+        cls.FLOATS = cls.FLOATS | {n for n, a in own.items()
+                                   if _FLOAT.fullmatch(a) or _ANNOTATED_FLOAT.fullmatch(a)}
 
     def __init__(self, *args: Any, **values: Any) -> None:
         if args:  # positional, in field order, as a dataclass takes them

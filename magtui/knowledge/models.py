@@ -5,36 +5,38 @@ in `magtui.knowledge.records` (`to_record`), which is what the rest of magtui re
 validation imports pydantic. Every record that states a clinical fact carries a `source`
 (an id in the `sources` table); the loader checks those ids exist. Models are frozen: the
 knowledge base is read-only to the whole program.
+
+Each model is derived from the record of the same name (`_derive`), so a field is written
+once, in `magtui.knowledge.records`: its name, order, type and default are the record's
+(a model's base is its record's base's model), with
+
+- a record's `Check`s (annotated, or in its `CHECKS`) as the pydantic constraints they name;
+- a nested record validated by its own derived model;
+- a tuple read from a JSON list (strict mode would want a Python tuple; items stay strict);
+- a `date` read from ISO text (`IsoDate`);
+- the checks that span fields added as validators (`_CHECKS`).
+
+`tests/knowledge/test_records.py` checks that the two agree.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
+import types
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
 from magtui.knowledge import records
-from magtui.knowledge.records import (
-    Condition,
-    Direction,
-    KidneyRisk,
-    SerumBandId,
-    Sex,
-    Urgency,
-)
+from magtui.knowledge.records import Check
+from magtui.values import REQUIRED
 
 # Constraints use `Field` only: `StringConstraints` would import pydantic.types and
 # annotated_types on every start, a cost the command line pays for nothing.
-Id = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64)]
-Text = Annotated[str, Field(min_length=1)]
-FactName = Annotated[str, Field(pattern=r"^[a-z0-9_:]+$")]
-Milligrams = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
-Ids = Annotated[tuple[Id, ...], Field(strict=False)]
-"""A JSON list read as a tuple (strict mode would want a Python tuple); items stay strict."""
-Texts = Annotated[tuple[Text, ...], Field(strict=False)]
-FactNames = Annotated[tuple[FactName, ...], Field(strict=False)]
 
 
 def _iso_date(value: object) -> object:
@@ -53,8 +55,8 @@ class Record(BaseModel):
     """Base of every KB record: frozen, and unknown keys are an error (typos must not pass).
 
     Strict: a number must be a JSON number and a flag a JSON true/false (`"0.6"` or `1` is
-    refused, not converted); lists of items become tuples (`Ids`, `Texts`) and dates are
-    read from ISO text (`IsoDate`).
+    refused, not converted); lists of items become tuples and dates are read from ISO text
+    (`IsoDate`).
     """
 
     # defer_build: each validator is built when its table is first validated, not at import.
@@ -76,250 +78,163 @@ class Record(BaseModel):
         return self.RECORD.trusted(values)  # type: ignore[no-any-return]
 
 
-class Sourced(Record):
-    RECORD: ClassVar[type[records.Record]] = records.Sourced
+# ----------------------------------------------------------------------------- checks
+# What spans fields of one document, as pydantic validators (run after the fields are valid).
+# Each is given the validated model, which has its record's fields.
 
-    source: Id
-    see_also: Ids = ()
-
-    @property
-    def source_ids(self) -> tuple[str, ...]:
-        return (self.source, *self.see_also)
+_CHECKS: dict[type[records.Record], dict[str, Any]] = {}
 
 
-class Meta(Record):
-    RECORD: ClassVar[type[records.Record]] = records.Meta
-
-    kb_version: Text
-    title: Text
-    reviewed: IsoDate
-    next_review: IsoDate
-    disclaimer: Text
-    follows: Texts = ()
-    """Where sources disagree, which one the KB follows and why."""
-    to_verify: Texts = ()
-    """Figures kept from the clinical reference but not re-confirmed against the primary page."""
-
-    @model_validator(mode="after")
-    def _review_after_reviewed(self) -> Meta:
-        if self.next_review <= self.reviewed:
-            raise ValueError("next_review must be after reviewed")
-        return self
+def _check(record: type[records.Record]) -> Callable[[Callable[[Any], Any]], Any]:
+    """Adds the decorated function to the checks of `record`'s model."""
+    def add(check: Callable[[Any], Any]) -> Any:
+        _CHECKS.setdefault(record, {})[check.__name__] = model_validator(mode="after")(check)
+        return check
+    return add
 
 
-class Source(Record):
-    RECORD: ClassVar[type[records.Record]] = records.Source
-
-    id: Id
-    title: Text
-    publisher: Text
-    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
-    accessed: IsoDate
-    year: int | None = Field(default=None, ge=1900, le=2100)
+@_check(records.Meta)
+def _review_after_reviewed(meta: records.Meta) -> records.Meta:
+    if meta.next_review <= meta.reviewed:
+        raise ValueError("next_review must be after reviewed")
+    return meta
 
 
-class IntakeRow(Sourced):
-    """One life-stage row of the RDA/AI and supplemental UL tables.
-
-    Ages are completed months, half-open: `age_min_months <= age < age_max_months`;
-    `age_max_months` is null for the open-ended last row.
-    """
-
-    RECORD: ClassVar[type[records.Record]] = records.IntakeRow
-    id: Id
-    life_stage: Text
-    age_min_months: int = Field(ge=0, le=1500)
-    age_max_months: int | None = Field(default=None, ge=1, le=1500)
-    sex: Sex
-    condition: Condition = "none"
-    rda_mg: Milligrams | None = None
-    ai_mg: Milligrams | None = None
-    ul_supplemental_mg: Milligrams | None = None
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _one_of_rda_ai(self) -> IntakeRow:
-        if (self.rda_mg is None) == (self.ai_mg is None):
-            raise ValueError("exactly one of rda_mg and ai_mg must be set")
-        if self.age_max_months is not None and self.age_max_months <= self.age_min_months:
-            raise ValueError("age_max_months must be greater than age_min_months")
-        return self
+@_check(records.IntakeRow)
+def _one_of_rda_ai(row: records.IntakeRow) -> records.IntakeRow:
+    if (row.rda_mg is None) == (row.ai_mg is None):
+        raise ValueError("exactly one of rda_mg and ai_mg must be set")
+    if row.age_max_months is not None and row.age_max_months <= row.age_min_months:
+        raise ValueError("age_max_months must be greater than age_min_months")
+    return row
 
 
-class SupplementForm(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.SupplementForm
-
-    id: Id
-    name: Text
-    formula: Text
-    elemental_fraction: float = Field(gt=0, le=1, allow_inf_nan=False)
-    absorption: Text
-    confidence: Literal["high", "medium", "low"]
-    variability_note: Text | None = None
-    """Why the label's elemental figure should win (hydrates, buffered products)."""
-    laxative_effect: bool = False
+@_check(records.Finding)
+def _red_flag_consistent(finding: records.Finding) -> records.Finding:
+    if (finding.kind == "red_flag") != (finding.red_flag is not None):
+        raise ValueError("red_flag must be set exactly when kind is 'red_flag'")
+    return finding
 
 
-class Finding(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.Finding
-
-    id: Id
-    label: Text
-    question: Text
-    group: Literal["deficiency_symptoms", "excess_symptoms", "context", "red_flags"]
-    kind: Literal["symptom", "risk_factor", "amplifier", "benign_context", "red_flag"]
-    """`amplifier`: makes a pattern more dangerous but is not evidence for it by itself."""
-    supports: Literal["deficiency", "excess", "both", "neither"]
-    red_flag: Literal["emergency", "urgent"] | None = None
-    why: Text
-    """One line a clinician reads: why this finding matters for magnesium."""
-    interactions: Ids = ()
-
-    @model_validator(mode="after")
-    def _red_flag_consistent(self) -> Finding:
-        if (self.kind == "red_flag") != (self.red_flag is not None):
-            raise ValueError("red_flag must be set exactly when kind is 'red_flag'")
-        return self
+@_check(records.SerumBand)
+def _serum_bounds(band: records.SerumBand) -> records.SerumBand:
+    if band.low_mmol_l is None and band.high_mmol_l is None:
+        raise ValueError("a band needs at least one bound")
+    if (
+        band.low_mmol_l is not None
+        and band.high_mmol_l is not None
+        and band.high_mmol_l <= band.low_mmol_l
+    ):
+        raise ValueError("high_mmol_l must be greater than low_mmol_l")
+    return band
 
 
-class SerumBand(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.SerumBand
-
-    id: SerumBandId
-    low_mmol_l: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    low_inclusive: bool = True
-    high_mmol_l: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    high_inclusive: bool = False
-    label: Text
-    severity: Literal["normal", "info", "caution", "urgent", "emergency"]
-    action: Text
-
-    @model_validator(mode="after")
-    def _bounds(self) -> SerumBand:
-        if self.low_mmol_l is None and self.high_mmol_l is None:
-            raise ValueError("a band needs at least one bound")
-        if (
-            self.low_mmol_l is not None
-            and self.high_mmol_l is not None
-            and self.high_mmol_l <= self.low_mmol_l
-        ):
-            raise ValueError("high_mmol_l must be greater than low_mmol_l")
-        return self
+@_check(records.KidneyBand)
+def _kidney_bounds(band: records.KidneyBand) -> records.KidneyBand:
+    if band.basis == "egfr":
+        if band.egfr_min is None:
+            raise ValueError("an eGFR band needs egfr_min")
+        if band.egfr_max is not None and band.egfr_max <= band.egfr_min:
+            raise ValueError("egfr_max must be greater than egfr_min")
+    elif band.egfr_min is not None or band.egfr_max is not None:
+        raise ValueError("only eGFR bands have bounds")
+    return band
 
 
-class KidneyBand(Sourced):
-    """Kidney-risk band: by eGFR (half-open `egfr_min <= eGFR < egfr_max`), or by basis."""
-
-    RECORD: ClassVar[type[records.Record]] = records.KidneyBand
-    id: Id
-    basis: Literal["egfr", "dialysis", "reported_disease", "no_information"]
-    egfr_min: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    egfr_max: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    risk: KidneyRisk
-    headline: Text
-    """What the risk means for magnesium, in one line for the banner."""
-    caution: Text
-
-    @model_validator(mode="after")
-    def _bounds(self) -> KidneyBand:
-        if self.basis == "egfr":
-            if self.egfr_min is None:
-                raise ValueError("an eGFR band needs egfr_min")
-            if self.egfr_max is not None and self.egfr_max <= self.egfr_min:
-                raise ValueError("egfr_max must be greater than egfr_min")
-        elif self.egfr_min is not None or self.egfr_max is not None:
-            raise ValueError("only eGFR bands have bounds")
-        return self
+@_check(records.RuleCondition)
+def _not_empty(condition: records.RuleCondition) -> records.RuleCondition:
+    clauses = (condition.all_present, condition.any_present, condition.any_fact,
+               condition.all_fact)
+    if condition.always == any(clauses):
+        raise ValueError("a condition is either 'always' or has at least one clause")
+    return condition
 
 
-class Interaction(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.Interaction
+# ----------------------------------------------------------------------------- derivation
 
-    id: Id
-    label: Text
-    examples: Text
-    effect: Text
-    advice: Text
-    separation_hours_before: float | None = Field(default=None, ge=0, le=24)
-    separation_hours_after: float | None = Field(default=None, ge=0, le=24)
+_MODELS: dict[type[records.Record], type[Record]] = {records.Record: Record}
+"""Each record's derived model, made once: a nested record's model is the one of its name."""
 
 
-class RuleCondition(Record):
-    """A referral rule fires when every non-empty clause holds.
-
-    Facts are derived by the engine: `pattern:<p>`, `suspected_excess`, `suspected_deficiency`,
-    `kidney_risk:<r>`, `serum:<band>`. Clauses only test presence, so adding a finding can
-    only make more rules fire: urgency never falls when evidence is added.
-    """
-
-    RECORD: ClassVar[type[records.Record]] = records.RuleCondition
-    all_present: Ids = ()
-    any_present: Ids = ()
-    any_fact: FactNames = ()
-    all_fact: FactNames = ()
-    always: bool = False
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> RuleCondition:
-        clauses = (self.all_present, self.any_present, self.any_fact, self.all_fact)
-        if self.always == any(clauses):
-            raise ValueError("a condition is either 'always' or has at least one clause")
-        return self
+def _derive(record: type[records.Record]) -> type[Record]:
+    """The pydantic model of a KB record: its own fields, in order, on its base's model."""
+    if record in _MODELS:
+        return _MODELS[record]
+    base = _derive(record.__base__)  # type: ignore[arg-type]  # a records.Record subclass
+    hints = get_type_hints(record, include_extras=True)
+    fields: dict[str, Any] = {name: _field(record, name, hints[name])
+                              for name in record.FIELDS if name not in base.RECORD.FIELDS}
+    nested = tuple(name for name, (schema_type, _) in fields.items() if _holds_model(schema_type))
+    _MODELS[record] = create_model(
+        record.__name__,
+        __base__=base,
+        __module__=__name__,
+        __doc__=record.__doc__,
+        __validators__=_CHECKS.get(record),
+        __namespace__={"RECORD": record, "NESTED": (*base.NESTED, *nested)},
+        **fields,
+    )
+    return _MODELS[record]
 
 
-class ReferralRule(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.ReferralRule
-    NESTED: ClassVar[tuple[str, ...]] = ("when",)
-
-    id: Id
-    urgency: Urgency
-    when: RuleCondition
-    reason: Text
-
-
-class Food(Sourced):
-    RECORD: ClassVar[type[records.Record]] = records.Food
-
-    id: Id
-    name: Text
-    serving: Text
-    mg: Milligrams
+def _field(record: type[records.Record], name: str, hint: Any) -> tuple[Any, Any]:
+    """(type, default) of one field of the derived model."""
+    default = record.DEFAULTS[name]
+    check = record.CHECKS.get(name)
+    constraints = check.constraints if check is not None else {}
+    if default is REQUIRED:
+        return _schema_type(hint), Field(**constraints)
+    return _schema_type(hint), Field(default=default, **constraints)
 
 
-class WatchItem(Record):
-    """One "come back if …" item of a safety-net text, and the findings it names."""
+def _schema_type(hint: Any) -> Any:
+    """The type pydantic validates a field's JSON against."""
+    if isinstance(hint, type) and issubclass(hint, records.Record):
+        return _derive(hint)
+    if hint is date:
+        return IsoDate
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        return Annotated[(_schema_type(args[0]), *map(_constraint, hint.__metadata__))]
+    if origin is None or origin is Literal:
+        return hint
+    mapped = tuple(_schema_type(arg) for arg in args if arg is not Ellipsis)
+    if origin is Union or origin is types.UnionType:
+        return functools.reduce(operator.or_, mapped)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return Annotated[tuple[mapped[0], ...], Field(strict=False)]  # type: ignore[valid-type]
+    raise TypeError(f"no schema type for {hint!r}")
 
-    RECORD: ClassVar[type[records.Record]] = records.WatchItem
-    text: Text
-    findings: Ids = Field(min_length=1)
+
+def _constraint(metadata: object) -> object:
+    return Field(**metadata.constraints) if isinstance(metadata, Check) else metadata
 
 
-class Advice(Sourced):
-    """A text of the plan. `direction` says what it does to magnesium (design.md §3):
-    `more` raises it, `less` stops or reduces magnesium products, `none` neither.
-    With `watch_for`, `text` is the lead of a safety net ("Come back if") and the engine
-    adds the items whose findings are not already present."""
+def _holds_model(schema_type: Any) -> bool:
+    """A derived model, or a tuple of them (after `Annotated` and `| None`)."""
+    if isinstance(schema_type, type) and issubclass(schema_type, Record):
+        return True
+    return any(_holds_model(arg) for arg in get_args(schema_type))
 
-    RECORD: ClassVar[type[records.Record]] = records.Advice
-    NESTED: ClassVar[tuple[str, ...]] = ("watch_for",)
 
-    id: Id
-    direction: Direction
-    text: Text
-    watch_for: Annotated[tuple[WatchItem, ...], Field(strict=False)] = ()
+# ----------------------------------------------------------------------------- models
 
+Sourced = _derive(records.Sourced)
+Meta = _derive(records.Meta)
+Source = _derive(records.Source)
+IntakeRow = _derive(records.IntakeRow)
+SupplementForm = _derive(records.SupplementForm)
+Finding = _derive(records.Finding)
+SerumBand = _derive(records.SerumBand)
+KidneyBand = _derive(records.KidneyBand)
+Interaction = _derive(records.Interaction)
+RuleCondition = _derive(records.RuleCondition)
+ReferralRule = _derive(records.ReferralRule)
+Food = _derive(records.Food)
+WatchItem = _derive(records.WatchItem)
+Advice = _derive(records.Advice)
 
 TABLE_MODELS: dict[str, type[Record]] = {
-    "meta": Meta,
-    "sources": Source,
-    "intake": IntakeRow,
-    "forms": SupplementForm,
-    "findings": Finding,
-    "serum_bands": SerumBand,
-    "kidney": KidneyBand,
-    "interactions": Interaction,
-    "referral_rules": ReferralRule,
-    "foods": Food,
-    "advice": Advice,
+    table: _derive(record) for table, record in records.TABLE_RECORDS.items()
 }
 """Every table the KB must have, with the model its documents are validated against."""

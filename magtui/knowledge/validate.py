@@ -19,8 +19,8 @@ from tinydb.storages import Storage
 
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.loader import KBError
-from magtui.knowledge.models import (
-    TABLE_MODELS,
+from magtui.knowledge.models import TABLE_MODELS
+from magtui.knowledge.records import (
     IntakeRow,
     KidneyBand,
     Record,
@@ -107,7 +107,8 @@ def validate(kb_path: Path, where: str, raw: Any, check_text: bool = True) -> Kn
                                 for at, message in text_problems)
                 incomplete.add(table)
             try:
-                rows.append((doc.doc_id, model.model_validate(doc)))  # a Document is a dict
+                # A Document is a dict; cross-checks read the record (the model's own fields).
+                rows.append((doc.doc_id, model.model_validate(doc).to_record()))
             except ValidationError as exc:
                 problems.extend(_describe(where, table, doc.doc_id, exc))
                 incomplete.add(table)
@@ -396,7 +397,7 @@ def _check_rules(rows: list[tuple[int, ReferralRule]], ids: dict[str, set[str]],
 
 def _assemble(path: Path, records: dict[str, list[tuple[int, Record]]]) -> KnowledgeBase:
     def values(table: str) -> list[Any]:
-        return [record.to_record() for _, record in records[table]]
+        return [record for _, record in records[table]]
 
     def by_id(table: str) -> dict[str, Any]:
         return {record.id: record for record in values(table)}

@@ -1,4 +1,5 @@
-"""Plain records mirror the pydantic models, and a cached start never imports pydantic."""
+"""The pydantic models are derived from the plain records, and a cached start never imports
+pydantic."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import types
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
-from magtui.knowledge import cache, records
+from magtui.knowledge import cache, models, records
 from magtui.knowledge.loader import DEFAULT_KB, load_kb
 from magtui.knowledge.models import TABLE_MODELS, Record
 from magtui.knowledge.records import TABLE_RECORDS, ReadOnlyRecordError
@@ -41,6 +44,73 @@ def test_every_model_has_a_record_with_the_same_fields_and_defaults(
                 record(**{n: 1 for n in record.FIELDS if n != name})
         else:
             assert record.DEFAULTS[name] == info.default, f"{model.__name__}.{name} default"
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: m.__name__)
+def test_models_are_derived_from_their_records(model: type[Record]) -> None:
+    """A model's base is the model of its record's base (`isinstance(x, models.Sourced)`
+    holds as for records), and the names other code imports are the derived models."""
+    assert getattr(models, model.__name__) is model
+    base = model.RECORD.__base__
+    if model is not Record:
+        assert model.__base__ is getattr(models, base.__name__)
+        assert model.__doc__ == model.RECORD.__doc__
+
+
+def _stripped(hint: object) -> object:
+    """`Annotated[float, …] | None` -> float: the type a field holds."""
+    if get_origin(hint) is Annotated:
+        return _stripped(get_args(hint)[0])
+    if get_origin(hint) in (Union, types.UnionType):
+        kept = [arg for arg in get_args(hint) if arg is not type(None)]
+        return _stripped(kept[0]) if len(kept) == 1 else hint
+    return hint
+
+
+@pytest.mark.parametrize("record", [model.RECORD for model in _models()],
+                         ids=lambda r: r.__name__)
+def test_records_know_their_float_fields(record: type[records.Record]) -> None:
+    """`Value` tells a float field from its annotation's text (an int becomes a float): a
+    float written through an alias would be missed. Every float field must be in FLOATS."""
+    hints = get_type_hints(record, include_extras=True)
+    floats = {name for name in record.FIELDS if _stripped(hints[name]) is float}
+    assert floats == record.FLOATS
+
+
+_RAW = json.loads(DEFAULT_KB.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("table", "field", "bad", "loc", "message"), [
+    ("findings", "id", "Bad-Id", ("id",), "String should match pattern '^[a-z0-9_]+$'"),
+    ("findings", "id", "a" * 65, ("id",), "String should have at most 64 characters"),
+    ("findings", "see_also", [""], ("see_also", 0), "String should have at least 1 character"),
+    ("findings", "label", "  ", ("label",), "String should have at least 1 character"),
+    ("foods", "mg", 0, ("mg",), "Input should be greater than 0"),
+    ("foods", "mg", 100_001, ("mg",), "Input should be less than or equal to 100000"),
+    ("foods", "mg", "5", ("mg",), "Input should be a valid number"),
+    ("sources", "year", 1899, ("year",), "Input should be greater than or equal to 1900"),
+    ("sources", "accessed", "2025-1-1", ("accessed",), "Value error, must be a date written "
+     "YYYY-MM-DD"),
+    ("forms", "elemental_fraction", 1.5, ("elemental_fraction",),
+     "Input should be less than or equal to 1"),
+    ("interactions", "separation_hours_after", 25, ("separation_hours_after",),
+     "Input should be less than or equal to 24"),
+    ("advice", "watch_for", [{"text": "x", "findings": []}], ("watch_for", 0, "findings"),
+     "Tuple should have at least 1 item after validation, not 0"),
+    ("referral_rules", "when", {"any_fact": ["Bad"]}, ("when", "any_fact", 0),
+     "String should match pattern '^[a-z0-9_:]+$'"),
+])
+def test_checks_declared_on_records_are_enforced_by_their_models(
+    table: str, field: str, bad: object, loc: tuple[object, ...], message: str,
+) -> None:
+    """Each kind of `Check` a record declares (in its annotation or `CHECKS`) reaches the
+    derived model, with pydantic's own message."""
+    from pydantic import ValidationError
+
+    doc = next(iter(_RAW[table].values())) | {field: bad}
+    with pytest.raises(ValidationError) as caught:
+        models.TABLE_MODELS[table].model_validate(doc)
+    assert [(e["loc"], e["msg"]) for e in caught.value.errors()] == [(loc, message)]
 
 
 def test_tables_name_the_same_model_and_record() -> None:
