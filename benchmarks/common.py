@@ -93,7 +93,8 @@ class Figure:
     budget_ratio: float | None = None
     """Pass when ours / baseline ≤ this (None: reported, not budgeted)."""
     budget_abs: float | None = None
-    """Also pass only when ours ≤ this, in `unit` (None: no absolute budget)."""
+    """Pass only when ours ≤ this, in `unit` (None: no absolute budget). A figure with no
+    baseline (`baseline` None, ratio "—") is judged on this alone."""
     checks: dict[str, bool] = field(default_factory=dict)
     """Yes/no conditions of the budget besides timing (e.g. "textual_not_imported")."""
     skipped: str | None = None
@@ -118,18 +119,37 @@ class Figure:
     @property
     def passed(self) -> bool | None:
         """None when not budgeted or not measured."""
-        if self.skipped or self.error or self.ratio is None:
+        if self.skipped or self.error or self.ours is None:
             return None
         if self.budget_ratio is None and self.budget_abs is None and not self.checks:
             return None
         ok = all(self.checks.values())
         if self.budget_ratio is not None:
+            if self.ratio is None:  # a ratio budget with no baseline measured: no verdict
+                return None
             ok = ok and self.ratio <= self.budget_ratio
-        if self.budget_abs is not None and self.ours is not None:
+        if self.budget_abs is not None:
+            # Judged on its own where the figure has no baseline (e.g. memory growth).
             ok = ok and self.ours <= self.budget_abs
         return ok
 
+    @property
+    def misses(self) -> list[str]:
+        """Which parts of the budget were missed, each on its own (a figure with a ratio and
+        an absolute budget can miss either: the table says which)."""
+        if self.passed is not False:
+            return []
+        found = [f"{name}: no" for name, ok in self.checks.items() if not ok]
+        if self.budget_ratio is not None and self.ratio is not None \
+                and self.ratio > self.budget_ratio:
+            found.append(f"ratio {self.ratio:.2f}× > {self.budget_ratio:g}×")
+        if self.budget_abs is not None and self.ours is not None \
+                and self.ours > self.budget_abs:
+            found.append(f"{self.ours:.3g} > {self.budget_abs:g} {self.unit}")
+        return found
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(ratio=self.ratio, budget=self.budget, passed=self.passed)
+        data.update(ratio=self.ratio, budget=self.budget, passed=self.passed,
+                    misses=self.misses)
         return data

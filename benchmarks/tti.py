@@ -5,6 +5,9 @@ before `tmux new-session` launches the command and stops when `tmux capture-pane
 shows the marker. Polling every 5 ms costs both apps the same, so the ratio is fair; the
 absolute figure includes up to one poll interval plus one capture (~5–10 ms).
 
+`launch`, `wait_for` and `time_key` serve the area-switch figure too (`area_switch.py`):
+there the clock starts just before `tmux send-keys` and stops the same way.
+
 The tmux server runs on a private socket, started before the first measurement (so its own
 start-up is never timed) and killed at the end; nothing touches the user's tmux.
 """
@@ -54,26 +57,47 @@ class Tmux:
     def time_to_marker(self, command: Sequence[str], marker: str,
                        env: Mapping[str, str], cwd: Path) -> float:
         """Seconds from launching `command` in a fresh 120×40 pane until `marker` shows."""
+        start = time.perf_counter()
+        session = self.launch(command, env, cwd)
+        try:
+            return self.wait_for(session, marker, start)
+        finally:
+            self.kill_session(session)
+
+    def launch(self, command: Sequence[str], env: Mapping[str, str], cwd: Path) -> str:
+        """Start `command` in a fresh 120×40 session; returns the session's name."""
         self._n += 1
         session = f"tti{self._n}"
         # `exec env …`: the pane's process is the app itself, with exactly this environment
         # (a tmux session otherwise inherits the server's environment, not ours).
         assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         shell = f"exec env -i {assignments} {shlex.join(command)}"
-        start = time.perf_counter()
         self._run("new-session", "-d", "-s", session, "-c", str(cwd), "-x", str(COLUMNS),
                   "-y", str(LINES), shell)
-        try:
-            while True:
-                screen = self._run("capture-pane", "-p", "-t", session, check=False).stdout
-                if marker in screen:
-                    return time.perf_counter() - start
-                if time.perf_counter() - start > TIMEOUT_S:
-                    raise TimeoutError(f"{marker!r} not on screen after {TIMEOUT_S:g} s; "
-                                       f"the pane showed:\n{screen}")
-                time.sleep(POLL_S)
-        finally:
-            self._run("kill-session", "-t", session, check=False)
+        return session
+
+    def wait_for(self, session: str, marker: str, start: float) -> float:
+        """Seconds from `start` (a perf_counter) until the pane first shows `marker`."""
+        while True:
+            screen = self.capture(session)
+            if marker in screen:
+                return time.perf_counter() - start
+            if time.perf_counter() - start > TIMEOUT_S:
+                raise TimeoutError(f"{marker!r} not on screen after {TIMEOUT_S:g} s; "
+                                   f"the pane showed:\n{screen}")
+            time.sleep(POLL_S)
+
+    def time_key(self, session: str, key: str, marker: str) -> float:
+        """Seconds from just before `tmux send-keys KEY` until the pane first shows `marker`."""
+        start = time.perf_counter()
+        self._run("send-keys", "-t", session, key)
+        return self.wait_for(session, marker, start)
+
+    def capture(self, session: str) -> str:
+        return self._run("capture-pane", "-p", "-t", session, check=False).stdout
+
+    def kill_session(self, session: str) -> None:
+        self._run("kill-session", "-t", session, check=False)
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 The same shape of work as the triage checklist (a list of toggles and a summary that follows
 them) with none of magtui's clinical evaluation, so the ratio isolates magtui's own cost.
+The checkboxes scroll in a stock VerticalScroll: this app and magtui's checklist share
+Textual's scroll behaviour, with no patch on either side.
 """
 
 from __future__ import annotations

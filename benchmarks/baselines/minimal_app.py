@@ -1,7 +1,7 @@
 """The smallest honest Textual app: Header, one Static, Footer.
 
-Baseline for time to interactive (tmux) and peak memory. It imports exactly what a real
-Textual app cannot avoid, so a ratio against it measures what magtui adds on top.
+Baseline for time to interactive (tmux) and peak memory (`memory_peak`). It imports exactly
+what a real Textual app cannot avoid, so a ratio against it measures what magtui adds on top.
 Run as `python -m benchmarks.baselines.minimal_app` (from the repository) for tmux.
 """
 

@@ -21,11 +21,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 FIGURE_IDS = {
-    "tti", "cli_dose", "cli_triage", "keystroke_triage", "keystroke_dose", "memory",
-    "kb_10x", "kb_100x", "cold_cli_dose", "cold_tui_imports", "cold_tti",
+    "tti", "area_switch", "cli_dose", "cli_triage", "keystroke_triage", "keystroke_dose",
+    "memory_peak", "memory_growth", "kb_10x", "kb_100x", "cold_cli_dose", "cold_tui_imports",
+    "cold_tti",
 }
-TMUX_FIGURES = {"tti", "cold_tti"}
+TMUX_FIGURES = {"tti", "area_switch", "cold_tti"}
 """The only figures allowed to be skipped, and only where tmux is missing."""
+ABSOLUTE_FIGURES = {"memory_growth"}
+"""Figures with no baseline (ratio "—"), judged on their absolute budget alone."""
 
 DOSE = ["dose", "--form", "hydroxide", "--compound-mg", "2400", "--times-per-day", "2",
         "--age", "79", "--sex", "male", "--egfr", "21", "--json"]
@@ -66,6 +69,14 @@ def test_quick_run_reports_every_figure(quick_report: tuple[dict[str, Any], str]
             assert fid in TMUX_FIGURES and shutil.which("tmux") is None, (
                 f"{fid} skipped: {figure['skipped']}")
             continue
+        if fid in ABSOLUTE_FIGURES:
+            # A growth can be zero or even negative; it has no baseline and no ratio.
+            assert _is_number(figure["ours"]), f"{fid}.ours={figure['ours']!r}"
+            assert figure["baseline"] is None and figure["ratio"] is None
+            assert _is_number(figure["budget_abs"]) and figure["budget_ratio"] is None
+            assert figure["passed"] is (figure["ours"] <= figure["budget_abs"]
+                                        and all(figure["checks"].values()))
+            continue
         for key in ("ours", "baseline", "ratio"):
             assert _is_number(figure[key]) and figure[key] > 0, f"{fid}.{key}={figure[key]!r}"
         assert figure["ratio"] == pytest.approx(figure["ours"] / figure["baseline"])
@@ -80,6 +91,16 @@ def test_quick_run_checks_what_is_not_a_timing(quick_report: tuple[dict[str, Any
     # Textual out of the CLI is a fact, not a timing; so is the size of the synthetic KB.
     assert figures["cli_dose"]["checks"] == {"textual_not_imported": True}
     assert figures["cli_triage"]["checks"] == {"textual_not_imported": True}
+    # The consultation and the area switches really ran (a skipped step lowers the figure).
+    assert figures["memory_peak"]["checks"]["every_step_ran"] is True
+    assert figures["memory_growth"]["checks"] == {"every_switch_ran": True}
+    growth = figures["memory_growth"]["details"]
+    assert growth["switches"] > 0 and growth["missed"] == [0] * len(growth["missed"])
+    if not figures["area_switch"]["skipped"]:
+        switched = figures["area_switch"]["details"]
+        for side in ("ours", "baseline"):
+            assert len(switched[side]["switch_s"]) == switched["switches"]
+            assert set(switched[side]["first_visit_s"]) == {"f2", "f3", "f4", "f5", "f6", "f7"}
     shipped = figures["kb_100x"]["details"]["shipped"]["records"]
     assert figures["kb_10x"]["details"]["records"] >= 9 * shipped
     assert figures["kb_100x"]["details"]["records"] >= 99 * shipped
