@@ -322,7 +322,7 @@ def bench_memory(cfg: Config, state: dict[str, Any]) -> list[Figure]:
     grown = [run["growth"] for run in runs["magtui"]]
     growth.ours = median([g["growth_kib"] / 1024 for g in grown])
     growth.checks = {"every_switch_ran": all(g["missed"] == 0 for g in grown)}
-    # Context, not judged: six kept Textual screens with stock Footers, switched alike.
+    # Context, not judged: six kept Textual screens (the area-switch baseline), switched alike.
     modes = _child_json(["benchmarks.memory", "modes", *switches])["growth"]
     growth.details = {
         "switches": cfg.growth_switches,

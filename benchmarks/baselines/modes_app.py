@@ -7,14 +7,12 @@ bar marking the current mode exactly as magtui's does ("▶F3 Patient◀"), so t
 that times magtui's switches times these with the same marker and the same cost.
 Run as `python -m benchmarks.baselines.modes_app` (from the repository) for tmux.
 
-The footer is Textual's own, rebuilt on every switch as Textual rebuilds it, with one
-difference: Textual's Footer (8.2.8) leaks every rebuild's keys (each key's `compact`
-binding stays in the footer's watcher list, ~25 KiB a key), and a stock footer made this
-app grow ~330 KiB per switch and its switches slower and slower as the heap grew (169 ms →
-266 ms over 72 switches), so the figure depended on how many switches were timed.
-`SteadyFooter` drops the stale watchers the way magtui's AreaFooter does; the rebuild
-itself — Textual's per-switch cost, which magtui's AreaFooter skips when its keys are
-unchanged — stays.
+The footer is magtui's own (`AreaFooter`: Textual's Footer, rebuilt only when its keys
+change, and without Textual's leak of removed keys' watchers): both apps pay the same footer
+cost, so the ratio measures the areas themselves. With Textual's stock Footer this app
+rebuilds a dozen keys on every switch (40–60 ms here), which made it slower than magtui
+(0.6–0.7×) and would hide what magtui's own screens cost; and the stock footer's leak made
+its switches slower and slower (169 → 266 ms over 72 switches).
 """
 
 from __future__ import annotations
@@ -24,9 +22,10 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from benchmarks.baselines import AREAS, area_marker
+from magtui.ui.widgets.area_footer import AreaFooter
 
 
 def bar_text(current: str) -> str:
@@ -34,14 +33,6 @@ def bar_text(current: str) -> str:
     cells = [area_marker(key, label) if mode == current else f" {key.upper()} {label} "
              for mode, (key, label) in AREAS.items()]
     return " modes │" + "│".join(cells)
-
-
-class SteadyFooter(Footer):
-    """Textual's Footer without the leak (see the module's docstring)."""
-
-    async def recompose(self) -> None:
-        await super().recompose()
-        self.mutate_reactive(Footer.compact)  # Textual then forgets removed keys' watchers
 
 
 class AreaScreen(Screen[None]):
@@ -52,7 +43,7 @@ class AreaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(bar_text(self.mode), id="bar")
         yield Static(f"The {AREAS[self.mode][1]} area of the modes baseline.", id="body")
-        yield SteadyFooter(compact=True)
+        yield AreaFooter(compact=True)
 
 
 def _factory(mode: str) -> Any:
