@@ -78,7 +78,41 @@ class FindingList(OptionList):
             state = states.get(finding_id, "not_asked")
             if self.states.get(finding_id) != state:
                 self.states[finding_id] = state
-                self.replace_option_prompt(finding_id, finding_prompt(finding, state))
+                self._replace_prompt(finding_id, finding_prompt(finding, state))
+
+    def _replace_prompt(self, finding_id: str, prompt: Text) -> None:
+        """Redraw one finding's row only: the one private Textual use in magtui.
+
+        `OptionList.replace_option_prompt` (Textual 8.2.8) drops every option's cached
+        render and the line map and repaints the whole list, so each y/n/u re-rendered all
+        34 rows: measured against the checkbox baseline, a toggle's p95 went from 0.35× to
+        1.49× (62 ms, over the 50 ms budget; issue #12). Textual has no public way to redraw
+        one option. Here only the changed option's renders are forgotten and only its lines
+        repainted, unless its height changed (then the line map is rebuilt, as Textual
+        does). An upgrade that changes these internals fails
+        `tests/ui/test_triage_checklist.py` (each row redrawn; a taller row moves the rest).
+        """
+        index = self.get_option_index(finding_id)
+        option = self.get_option_at_index(index)
+        cache = self._option_render_cache  # keyed (option, style, padding)
+        for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
+            cache.discard(key)
+        option._set_prompt(prompt)
+        lines = self._line_cache
+        old_height = lines.heights.get(index)
+        if old_height is None or not self.scrollable_content_region:
+            self._clear_caches()  # not laid out yet: nothing cached to keep
+            return
+        # The height as `OptionList._update_lines` measures it.
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        # Textual types the styles argument more narrowly than it passes it itself.
+        height = self._get_visual(option).get_height(
+            self.styles, width - padding.width)  # type: ignore[arg-type]
+        if height + option._divider != old_height:
+            self._clear_caches()  # the rows below move: rebuild the line map
+            return
+        self.refresh_lines(lines.index_to_line[index], old_height)
 
     @property
     def highlighted_finding(self) -> Finding | None:
