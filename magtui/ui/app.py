@@ -125,6 +125,16 @@ class MagtuiApp(App[int]):
 
     # ------------------------------------------------------------------ state
 
+    shown = False
+    """True once the first frame is on screen (Textual's Ready event)."""
+
+    def on_ready(self) -> None:
+        # Start-up is over: what waited for the first frame (the footer's keys, the cycle
+        # collector paused by `run`) comes now.
+        self.shown = True
+        gc.enable()
+        self.screen.refresh_bindings()
+
     def on_mount(self) -> None:
         if not self.autosave:
             return
@@ -308,8 +318,14 @@ class MagtuiApp(App[int]):
 def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
     # Everything alive now (Textual's modules, the validated KB) lives as long as the app:
     # keep it out of the cycle collector's passes, which would otherwise walk it again and
-    # again, a pause of 12–24 ms each, between the clinician's keys.
+    # again, a pause of 12–24 ms each, between the clinician's keys. And no collection
+    # until the first frame is up (`on_ready`): building it allocates heavily, and a pass
+    # would find only the few cycles it leaves.
     gc.freeze()
-    app = MagtuiApp(kb, Consultation.from_prefill(prefill))
-    code = app.run()
+    gc.disable()
+    try:
+        app = MagtuiApp(kb, Consultation.from_prefill(prefill))
+        code = app.run()
+    finally:
+        gc.enable()
     return code if isinstance(code, int) else 0

@@ -47,3 +47,20 @@ async def test_the_footer_shows_the_area_keys_once_started(
         await pilot.pause()
         footer_keys = [key.key for key in app.screen.query("FooterKey")]
         assert "y" in footer_keys and "ctrl+s" in footer_keys
+
+
+async def test_the_collector_paused_for_start_up_resumes_with_the_first_frame(
+    app_for: Callable[..., MagtuiApp],
+) -> None:
+    """`run` pauses the cycle collector while the first frame is built; Textual's Ready
+    (the first frame is on screen) must bring it back."""
+    import gc
+
+    gc.disable()
+    try:
+        app = app_for(autosave=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.shown and gc.isenabled()
+    finally:
+        gc.enable()

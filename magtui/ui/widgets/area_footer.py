@@ -19,6 +19,10 @@ class AreaFooter(Footer):
     """What the keys on show were built from (see `_wanted`)."""
 
     def bindings_changed(self, screen: Screen[object]) -> None:
+        if not getattr(screen.app, "shown", True):
+            # Not before the first frame: start-up sends several signals, each a rebuild of
+            # a dozen keys on the path to the checklist. The app asks again once it is up.
+            return
         # The conditions under which Footer.bindings_changed (Textual 8.2.8) rebuilds.
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             wanted = self._wanted()
