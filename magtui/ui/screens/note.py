@@ -119,9 +119,17 @@ class NoteScreen(AreaScreen):
         if self.is_current:
             self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._render_preview)
 
+    _preview_markdown: str | None = None
+    """The note the preview shows, as Markdown."""
+
     def _render_preview(self) -> None:
         results = self.magtui.results
         if results is None:
             return
         note = consultation_note(self.magtui.kb, self.magtui.consultation, results)
-        self.query_one("#note-preview", Static).update(preview_text(to_markdown(note)))
+        markdown = to_markdown(note)
+        # Opening the area rebuilds the note; redrawing an unchanged preview (a whole note,
+        # laid out again) was most of what made F7 the slowest area to switch to.
+        if markdown != self._preview_markdown:
+            self._preview_markdown = markdown
+            self.query_one("#note-preview", Static).update(preview_text(markdown))
