@@ -125,6 +125,8 @@ class IntakeRow(Sourced):
 class SupplementForm(Sourced):
     id: Id
     name: Text
+    synonyms: tuple[Text, ...] = ()
+    """Other names a clinician may type for it (products, spellings); see `Finding.synonyms`."""
     formula: Text
     elemental_fraction: Annotated[float, Check(gt=0, le=1, allow_inf_nan=False)]
     absorption: Text
@@ -137,6 +139,10 @@ class SupplementForm(Sourced):
 class Finding(Sourced):
     id: Id
     label: Text
+    synonyms: tuple[Text, ...] = ()
+    """Other words a clinician may type for it: drug and brand names, medical and plain
+    terms. The KB search and the command palette match them as they match the label; each
+    names one record of its table only (`magtui.knowledge.validate`)."""
     question: Text
     group: Literal["deficiency_symptoms", "excess_symptoms", "context", "red_flags"]
     kind: Literal["symptom", "risk_factor", "amplifier", "benign_context", "red_flag"]
@@ -175,6 +181,8 @@ class KidneyBand(Sourced):
 class Interaction(Sourced):
     id: Id
     label: Text
+    synonyms: tuple[Text, ...] = ()
+    """Drug and brand names of the class, for search; see `Finding.synonyms`."""
     examples: Text
     effect: Text
     advice: Text

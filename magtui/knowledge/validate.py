@@ -21,13 +21,17 @@ from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.loader import KBError
 from magtui.knowledge.models import TABLE_MODELS
 from magtui.knowledge.records import (
+    Finding,
     IntakeRow,
+    Interaction,
     KidneyBand,
     Record,
     ReferralRule,
     SerumBand,
     Sourced,
+    SupplementForm,
 )
+from magtui.knowledge.search import fold
 from magtui.knowledge.vocabulary import (
     ENGINE_ADVICE_IDS,
     ENGINE_SOURCE_IDS,
@@ -233,6 +237,7 @@ def _cross_check(
     _check_sources_exist(records, ids["sources"], say)
     _check_engine_ids(ids, incomplete, say)
     _check_finding_references(records, ids, say)
+    _check_synonyms(records, say)
     if "intake" not in incomplete:
         _check_intake([(d, r) for d, r in records["intake"] if isinstance(r, IntakeRow)], say)
     if "serum_bands" not in incomplete:
@@ -309,6 +314,48 @@ def _check_finding_references(
         for i, interaction in enumerate(finding.interactions):  # type: ignore[attr-defined]
             if interaction not in ids["interactions"]:
                 say("findings", doc_id, f"interactions.{i}", f"unknown interaction {interaction!r}")
+
+
+Named = Finding | Interaction | SupplementForm
+"""A record with synonyms."""
+_NAMED = ("findings", "interactions", "forms")
+
+
+def _check_synonyms(records: dict[str, list[tuple[int, Record]]], say: Say) -> None:
+    """A synonym names one record of its table: not twice in a record, not in two records,
+    not another record's label or name; and it has something to search by. (Empty text is
+    refused by the model.)"""
+    for table in _NAMED:
+        rows = [(d, r) for d, r in records[table] if isinstance(r, Named)]
+        titles = {fold(_title(record)): (doc_id, record.id) for doc_id, record in rows}
+        named: dict[str, tuple[int, str]] = {}
+        for doc_id, record in rows:
+            own: set[str] = set()
+            for i, synonym in enumerate(record.synonyms):
+                key = fold(synonym)
+                at = f"synonyms.{i}"
+                if not any(ch.isalnum() for ch in key):
+                    say(table, doc_id, at, f"synonym {one_line(synonym)!r} has no letter or digit "
+                        "to search by")
+                elif key in own:
+                    say(table, doc_id, at, f"synonym {one_line(synonym)!r} is given twice")
+                elif key in titles:
+                    other_doc, other_id = titles[key]
+                    whose = ("this record" if other_doc == doc_id
+                             else f"{table}[doc {other_doc}] {other_id!r}")
+                    title = "name" if table == "forms" else "label"
+                    say(table, doc_id, at, f"synonym {one_line(synonym)!r} is the {title} of "
+                        f"{whose}")
+                elif key in named and named[key][0] != doc_id:
+                    other_doc, other_id = named[key]
+                    say(table, doc_id, at, f"synonym {one_line(synonym)!r} also names "
+                        f"{table}[doc {other_doc}] {other_id!r}: a synonym must name one record")
+                own.add(key)
+                named.setdefault(key, (doc_id, record.id))
+
+
+def _title(record: Named) -> str:
+    return record.name if isinstance(record, SupplementForm) else record.label
 
 
 def _check_intake(rows: list[tuple[int, IntakeRow]], say: Say) -> None:

@@ -2,6 +2,11 @@
 
 Each command changes the consultation only through `app.update()`, exactly as the screens do,
 so the results (and the note) are re-evaluated the same way whichever route the user takes.
+
+A finding, form or KB record is also found by its synonyms in the KB (drug and brand names,
+plain words: "omeprazole", "drowsy"), matched as the KB search matches them
+(`magtui.knowledge.search`). The palette then shows the command under the record's own
+label, with the synonym that matched in its help ("omeprazole → Long-term PPI …").
 """
 
 from __future__ import annotations
@@ -11,10 +16,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import FuzzySearch, Matcher
+from textual.markup import escape
 
 from magtui.clinical.triage import FindingState
 from magtui.consultation import Consultation
-from magtui.knowledge.search import record_title
+from magtui.knowledge.search import (
+    fold,
+    query_words,
+    record_synonyms,
+    record_title,
+    synonym_match,
+)
+from magtui.text import one_line
 
 if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
@@ -37,10 +52,32 @@ class Command:
     text: str
     run: Callable[[], object]
     help: str
+    subject: str = ""
+    """The KB record's own label or name (shown with a synonym that matched)."""
+    synonyms: tuple[str, ...] = ()
+    """The record's other names in the KB; the query is matched against them too."""
 
 
 def _short(text: str, limit: int = KB_TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _help(text: str) -> str:
+    """Help text as the palette shows it: one line, and never read as markup (the palette
+    parses help as Textual markup; KB text is shown as written)."""
+    return escape(one_line(text))
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """The command's text with the letters the query matched highlighted, as
+    `Matcher.highlight` does, but taken as plain text, never as markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class MagtuiCommands(Provider):
@@ -95,35 +132,53 @@ class MagtuiCommands(Provider):
             now = states.get(finding.id, "not_asked").replace("_", " ")
             help_text = f"{finding.question} (now: {now})"
             yield Command(f"Mark present: {finding.label}",
-                          self._mark(finding.id, "present"), help_text)
+                          self._mark(finding.id, "present"), help_text,
+                          finding.label, finding.synonyms)
             yield Command(f"Mark absent: {finding.label}",
-                          self._mark(finding.id, "absent"), help_text)
+                          self._mark(finding.id, "absent"), help_text,
+                          finding.label, finding.synonyms)
         for form in kb.forms.values():
             yield Command(
                 f"Dose with {form.name}",
                 self._dose_with(form.id),
                 f"{form.elemental_fraction * 100:.1f} % elemental magnesium; opens the dose "
                 "calculator",
+                form.name,
+                form.synonyms,
             )
         for table, records in kb.tables().items():
             for record in records:
                 record_id = str(getattr(record, "id", ""))
+                title = record_title(record)
                 yield Command(
-                    f"KB: {table} · {_short(record_title(record))}",
+                    f"KB: {table} · {_short(title)}",
                     self._open_record(table, record_id),
                     f"Open {table} record '{record_id}' in the knowledge base (F6)",
+                    title,
+                    record_synonyms(record),
                 )
 
     async def discover(self) -> Hits:
         # KB records are many; they appear once the user types (search), not in the list.
         for command in self.commands():
             if not command.text.startswith("KB: "):
-                yield DiscoveryHit(command.text, command.run, help=command.help)
+                yield DiscoveryHit(Content(command.text), command.run, text=command.text,
+                                   help=_help(command.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        words = query_words(query)
+        folded = " ".join(words)
+        synonyms = FuzzySearch()  # scores a synonym as the palette scores a command's text
         for command in self.commands():
             score = matcher.match(command.text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command.text), command.run,
-                          text=command.text, help=command.help)
+            synonym = synonym_match(words, command.synonyms) if command.synonyms else None
+            synonym_score = synonyms.match(folded, fold(synonym))[0] if synonym else 0.0
+            if synonym is not None and synonym_score > score:
+                # Found by another name: the command keeps its own text; the help says which.
+                yield Hit(synonym_score, Content(command.text), command.run,
+                          text=command.text,
+                          help=_help(f"{synonym} → {command.subject} · {command.help}"))
+            elif score > 0:
+                yield Hit(score, _highlight(matcher, command.text), command.run,
+                          text=command.text, help=_help(command.help))
