@@ -81,6 +81,17 @@ _REASONS = {
 }
 
 
+SAVE_STAMPS = frozenset({"note_id", "saved_at", "updated_at"})
+"""The fields that building or saving a note sets without changing what it records."""
+
+
+def same_content(first: SessionNote, second: SessionNote) -> bool:
+    """True when two notes record the same thing: every field alike but `SAVE_STAMPS` (the
+    id and the times the note was built and saved)."""
+    return all(getattr(first, name) == getattr(second, name)
+               for name in SessionNote.FIELDS if name not in SAVE_STAMPS)
+
+
 @dataclass(frozen=True, slots=True)
 class SavedNote:
     note_id: str
@@ -88,6 +99,10 @@ class SavedNote:
     json_path: Path
     note: SessionNote
     """The note as saved, with its id and `saved_at` set."""
+
+    def holds(self, note: SessionNote) -> bool:
+        """True when saving `note` would record nothing this note does not already hold."""
+        return same_content(self.note, note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +296,8 @@ def save_note(
 ) -> SavedNote:
     """Save `note` as a new Markdown + JSON pair under a fresh id; never overwrites a note.
 
-    Saving the same consultation again writes another note; earlier ones stay. Raises
+    Saving the same consultation again writes another note; earlier ones stay (the TUI
+    checks `SavedNote.holds` first, so an unchanged note is not saved twice). Raises
     `NoteSaveError` (one line, naming the path) and leaves nothing behind on failure.
     """
     now = now if now is not None else clock.now()

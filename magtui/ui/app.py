@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import App
@@ -33,6 +33,9 @@ from magtui.knowledge.base import KnowledgeBase
 from magtui.text import neutralise, one_line
 from magtui.ui.areas import AREAS
 from magtui.ui.paste import normalise_newlines, paste_refusal
+
+if TYPE_CHECKING:
+    from magtui.notes.store import SavedNote
 
 
 def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
@@ -112,9 +115,10 @@ class MagtuiApp(App[int]):
         self.kb = kb
         self.consultation = consultation or Consultation()
         self.notes_dir = notes_dir
-        # Prefilled context counts as typed: quitting without saving it must ask.
+        # Prefilled context counts as typed: quitting without saving it must ask. Once a
+        # note is saved, `unsaved` means the note differs from it (magtui.ui.saving).
         self.unsaved = self.consultation.has_input()
-        self.last_saved: Any = None
+        self.last_saved: SavedNote | None = None
         self.draft_timer: Timer | None = None
         self.autosave = autosave
         self._history: list[str] = []
@@ -282,7 +286,9 @@ class MagtuiApp(App[int]):
 
     async def action_quit_app(self) -> None:
         await self._close_palette()
-        if not self.unsaved:
+        from magtui.ui.saving import nothing_to_save
+
+        if nothing_to_save(self):
             self._clean_exit()
             return
         from magtui.ui.screens.confirm_quit import ConfirmQuit

@@ -2,6 +2,11 @@
 
 Every route carries the whole note — inputs, units, sources, KB version — never a bare
 number. A failed save keeps the consultation in memory and offers another place.
+
+A save writes a new note (notes are never overwritten), but only when the note would record
+something the last saved one does not (`SavedNote.holds`: all but its id and save time);
+otherwise it says which note already holds it. `app.unsaved` means exactly that the note
+differs from the last saved one (or, before any save, that something was entered).
 """
 
 from __future__ import annotations
@@ -13,17 +18,52 @@ from magtui import clock
 from magtui.consultation import consultation_note
 from magtui.notes.errors import NoteError
 from magtui.notes.render import to_markdown
-from magtui.notes.store import save_note
+from magtui.notes.session import SessionNote
+from magtui.notes.store import SavedNote, save_note
 
 if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
 
 
+def saved_note_holding(app: MagtuiApp, note: SessionNote) -> SavedNote | None:
+    """The last saved note if it already holds `note` (the consultation as it stands), else
+    None; `app.unsaved` is brought in line with the answer once a note has been saved."""
+    last = app.last_saved
+    if last is None:
+        return None
+    held = last.holds(note)
+    app.unsaved = not held
+    return last if held else None
+
+
+def nothing_to_save(app: MagtuiApp) -> bool:
+    """True when quitting loses nothing: no change since the start or since the last save
+    (a change undone again counts as none)."""
+    if not app.unsaved:
+        return True
+    if app.last_saved is None or app.results is None:
+        return False
+    note = consultation_note(app.kb, app.consultation, app.results)
+    return saved_note_holding(app, note) is not None
+
+
 def save_note_now(app: MagtuiApp) -> bool:
-    """Save a new note (never overwriting an earlier one); say where, or say why not."""
+    """Save a new note (never overwriting an earlier one); say where, or say why not.
+
+    With no change since the last save nothing is written: the notice names the note that
+    already holds it. True when the consultation is in a saved note afterwards."""
     if app.results is None:
         return False
     note = consultation_note(app.kb, app.consultation, app.results)
+    held = saved_note_holding(app, note)
+    if held is not None:
+        if app.autosave:
+            from magtui.ui.drafts import remove_draft
+
+            remove_draft(app)  # a change undone again may have left a draft behind
+        app.notify(f"No change since the last save: already in note {held.note_id} "
+                   f"({held.markdown_path})", title="Nothing new to save", timeout=8)
+        return True
     try:
         saved = save_note(note, app.notes_dir)
     except NoteError as exc:

@@ -118,6 +118,26 @@ def test_saving_twice_never_overwrites(
     assert load_note(first.note_id, folder) == first.note
 
 
+def test_a_saved_note_holds_the_same_note_built_later_but_not_a_changed_one(
+    sample_note: SessionNote, folder: Path, now: datetime
+) -> None:
+    # What the TUI asks before a save (issue 13): would this note record anything new?
+    saved = save_note(sample_note, folder, now=now)
+    later = now + timedelta(minutes=3)
+    rebuilt = sample_note.replace(updated_at=later)  # built again, nothing else changed
+    assert saved.holds(rebuilt) and saved.holds(sample_note)
+    assert saved.holds(saved.note)  # a note holds itself, id and save time included
+    assert {"note_id", "saved_at", "updated_at"} == store.SAVE_STAMPS
+    # Anything else the note records is a change, however small.
+    for change in ({"clinician_text": sample_note.clinician_text + "."},
+                   {"patient_ref": "other ref"},
+                   {"started_at": sample_note.started_at - timedelta(seconds=1)},
+                   {"cautions_shown": (*sample_note.cautions_shown, "a new caution")}):
+        assert not saved.holds(rebuilt.replace(**change)), change
+    # Read back from its file, the note still holds the same content.
+    assert saved.holds(load_note(saved.note_id, folder).replace(note_id="", saved_at=None))
+
+
 def test_a_taken_id_is_never_reused(
     sample_note: SessionNote, folder: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,4 +1,10 @@
-"""F7 — the session note: the clinician's free text, and a live preview of the saved note."""
+"""F7 — the session note: the clinician's free text, and a live preview of the saved note.
+
+The status line and the preview are drawn together from one comparison with the last saved
+note (`magtui.ui.saving.saved_note_holding`), so they always agree: unchanged since a save,
+both name that note and the preview shows it as saved (id and time); changed since, both say
+so and the preview shows the draft a ctrl+s would save as a new note.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,27 @@ from textual.widgets import Static, TextArea
 from magtui.consultation import Results, consultation_note
 from magtui.notes.render import to_markdown
 from magtui.notes.session import CLINICIAN_TEXT_MAX_CHARS
+from magtui.notes.store import SavedNote
+from magtui.ui.saving import saved_note_holding
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 PREVIEW_DELAY_S = 0.3
 """Re-render the preview once typing pauses, not on every keystroke."""
+PREVIEW_TITLE = "Preview: the note as it will be saved (Markdown)"
+
+
+def save_state(last: SavedNote | None, held: SavedNote | None, unsaved: bool) -> tuple[str, str]:
+    """(status line, preview title) for the note as it stands against the last saved one;
+    each fits one line at 80 columns."""
+    if last is None:
+        return ("unsaved changes" if unsaved else "no unsaved changes"), PREVIEW_TITLE
+    if held is not None:
+        # The time as the preview's "Saved:" line gives it (that line also has the date).
+        when = held.note.saved_at.strftime("%H:%M:%S") if held.note.saved_at else "?"
+        return (f"✓ saved as note {held.note_id} at {when}; no changes since",
+                f"Preview: note {held.note_id} as saved (Markdown)")
+    return (f"changed since note {last.note_id}: ctrl+s saves it as a new note",
+            f"Preview: draft, changed since note {last.note_id} (Markdown)")
 
 
 def preview_text(markdown: str) -> Text:
@@ -55,6 +78,8 @@ class NoteScreen(AreaScreen):
 
     _preview_timer: Timer | None = None
     _over_limit = 0
+    _save_status = ""
+    """What the status line says about saving, drawn with the preview (`_render_preview`)."""
 
     def body(self) -> ComposeResult:
         with Vertical(id="note-columns"):
@@ -64,7 +89,7 @@ class NoteScreen(AreaScreen):
             yield ClinicianText(id="clinician-text", soft_wrap=True, tab_behavior="focus")
             yield Static(id="note-status")
             with VerticalScroll(id="note-preview-box") as box:
-                box.border_title = "Preview: the note as it will be saved (Markdown)"
+                box.border_title = PREVIEW_TITLE
                 yield Static(id="note-preview")
 
     def on_mount(self) -> None:
@@ -105,9 +130,7 @@ class NoteScreen(AreaScreen):
                       "-character limit: shorten the text; the note keeps the last text "
                       "that fitted")
         else:
-            status = "unsaved changes" if self.magtui.unsaved else "no unsaved changes"
-            if self.magtui.last_saved is not None:
-                status += f" · last saved as {self.magtui.last_saved.note_id}"
+            status = self._save_status
         self.query_one("#note-status", Static).update(Text(status))
 
     def show_results(self, results: Results) -> None:
@@ -126,8 +149,15 @@ class NoteScreen(AreaScreen):
         results = self.magtui.results
         if results is None:
             return
-        note = consultation_note(self.magtui.kb, self.magtui.consultation, results)
-        markdown = to_markdown(note)
+        app = self.magtui
+        note = consultation_note(app.kb, app.consultation, results)
+        # Unchanged since the last save: show that note as saved (its id and time), not a
+        # draft that would say "not saved" beside a status that says saved.
+        held = saved_note_holding(app, note)
+        self._save_status, title = save_state(app.last_saved, held, app.unsaved)
+        self._show_status()
+        self.query_one("#note-preview-box").border_title = title
+        markdown = to_markdown(held.note if held is not None else note)
         # Opening the area rebuilds the note; redrawing an unchanged preview (a whole note,
         # laid out again) was most of what made F7 the slowest area to switch to.
         if markdown != self._preview_markdown:
