@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from magtui.consultation import Results
-from magtui.ui.areas import AREAS
+from magtui.ui.areas import AREAS, area_of
 from magtui.ui.widgets.area_footer import AreaFooter
 from magtui.ui.widgets.kidney_banner import KidneyBanner
 
@@ -38,6 +39,26 @@ def area_bar(current: str) -> Text:
             bar.append(f" {key.upper()} ", style="bold")
             bar.append(f"{label} ")
     return bar
+
+
+@dataclass(frozen=True)
+class InvalidField:
+    """A field whose text was not accepted: its name, the text as typed, and why."""
+
+    name: str
+    text: str
+    reason: str
+
+    def sentence(self) -> str:
+        if not self.text.strip():
+            return f"{self.name} is empty ({self.reason}) — not used"
+        return f"{self.name} {self.text.strip()!r} was not accepted ({self.reason}) — not used"
+
+
+def leaving_notice(area: str, fields: list[InvalidField]) -> str:
+    """One line naming the area and each field, e.g.
+    "Patient: Creatinine '95' was not accepted (outside 0.1–25 mg/dL) — not used"."""
+    return f"{area}: " + "; ".join(field.sentence() for field in fields)
 
 
 class AreaScreen(Screen[None]):
@@ -82,6 +103,24 @@ class AreaScreen(Screen[None]):
         digits to no field (issue #12); the app waits for this screen's mount before it
         handles the next key (`MagtuiApp._go_to`)."""
         self.set_focus(widget, scroll_visible=False)
+
+    def on_screen_suspend(self) -> None:
+        """Leaving the area with refused input says so; the switch itself is never held up.
+
+        A dialog over the area (help, the palette, a save or quit question) also suspends
+        it, but the area is still on its stack then: only a switch away notifies.
+        """
+        if self in self.app.screen_stack:
+            return
+        fields = self.invalid_fields()
+        if fields:
+            area = AREAS[mode][2] if (mode := area_of(self)) else self.AREA_TITLE
+            self.app.notify(leaving_notice(area, fields), severity="warning", timeout=10,
+                            markup=False)
+
+    def invalid_fields(self) -> list[InvalidField]:
+        """The fields whose text was not accepted (and so is not used); none by default."""
+        return []
 
     def _results_changed(self, results: Results | None) -> None:
         if results is None:

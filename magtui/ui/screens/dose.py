@@ -17,12 +17,18 @@ from textual.markup import escape
 from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from magtui.clinical.dosing import DoseResult, DoseWarning, fraction_basis_text, label_rule
-from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, InputError, Limit
+from magtui.clinical.limits import COMPOUND_MG, ELEMENTAL_MG, TIMES_PER_DAY, Limit
 from magtui.clinical.renal import egfr_basis_text, kidney_risk_label
 from magtui.consultation import Consultation, DoseInputs, Results
 from magtui.knowledge.records import SupplementForm
-from magtui.ui.screens.base import CSS_DIR, AreaScreen
-from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from magtui.ui.screens.base import CSS_DIR, AreaScreen, InvalidField
+from magtui.ui.validators import (
+    LimitValidator,
+    brief_reason,
+    number_text,
+    parse_or_error,
+    parse_required,
+)
 from magtui.ui.widgets.fields import (
     FieldInput,
     HelpRadioSet,
@@ -70,6 +76,8 @@ def _n(value: float) -> str:
 
 FIELDS = ("amount", "times-per-day")
 """Number fields whose invalid text a draft keeps (`Consultation.typed`)."""
+FIELD_NAMES = {"amount": "Amount per dose", "times-per-day": "Doses a day"}
+"""How a leaving notice names each field (`invalid_fields`)."""
 
 class HelpSelect(Select[str]):
     HELP: ClassVar[str] = (
@@ -165,11 +173,8 @@ class DoseScreen(AreaScreen):
             limit, self.query_one("#amount", Input).value, field)
         # Unlike the amount, "doses a day" has a default, so an empty field is refused
         # rather than read as "not entered yet" (Limit.parse: "a value is required").
-        times: float | None = None
-        try:
-            times = TIMES_PER_DAY.parse(self.query_one("#times-per-day", Input).value)
-        except InputError as exc:
-            errors["times-per-day"] = exc.message
+        times, errors["times-per-day"] = parse_required(
+            TIMES_PER_DAY, self.query_one("#times-per-day", Input).value)
         dose = DoseInputs(
             form_id=form_value if isinstance(form_value, str) else None,
             entered_as=entered_as,
@@ -211,6 +216,13 @@ class DoseScreen(AreaScreen):
     @on(Input.Submitted)
     def _next_field(self) -> None:
         self.focus_next()
+
+    def invalid_fields(self) -> list[InvalidField]:
+        return [
+            InvalidField(FIELD_NAMES[field_id], self.query_one(f"#{field_id}", Input).value,
+                         brief_reason(message))
+            for field_id, message in self._local_errors.items()
+        ]
 
     # ------------------------------------------------------------------ rendering results
 

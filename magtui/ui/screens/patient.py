@@ -9,13 +9,15 @@ why in the words of its `Limit`.
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Checkbox, Input, Label, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
 from magtui.clinical.serum import conversions_text
@@ -23,8 +25,15 @@ from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
 from magtui.knowledge.records import Condition, Sex
 from magtui.notes.session import PATIENT_REF_MAX_CHARS, check_patient_ref
-from magtui.ui.screens.base import CSS_DIR, AreaScreen
-from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from magtui.ui.screens.base import CSS_DIR, AreaScreen, InvalidField
+from magtui.ui.validators import (
+    LimitValidator,
+    brief_reason,
+    number_text,
+    parse_or_error,
+    unit_alternatives,
+    unit_hint,
+)
 from magtui.ui.widgets.fields import (
     FieldInput,
     HelpCheckbox,
@@ -40,6 +49,7 @@ from magtui.ui.widgets.fields import (
 )
 from magtui.ui.widgets.kidney_banner import banner_text
 
+U = TypeVar("U", bound=str)
 NARROW_WIDTH = 90
 SEXES: tuple[Sex, ...] = ("female", "male")
 CONDITIONS: tuple[Condition, ...] = ("none", "pregnancy", "lactation")
@@ -72,16 +82,34 @@ def _error_slot(field_id: str) -> Static:
 
 FIELDS = ("age-years", "age-months", "egfr", "creatinine", "serum", "patient-ref")
 """Fields whose invalid text a draft keeps (`Consultation.typed`)."""
+FIELD_NAMES = {
+    "age-years": "Age", "age-months": "Age in months", "egfr": "eGFR",
+    "creatinine": "Creatinine", "serum": "Serum Mg", "patient-ref": "Patient ref",
+}
+"""How a leaving notice names each field (`invalid_fields`)."""
+
+SWITCH_UNIT_KEY = "ctrl+o"
+"""Switches a refused value's unit to the one it is plausible in. Free everywhere on F3:
+Input binds ctrl+a/c/d/e/k/u/v/w/x, the app F1–F9, ctrl+s/q/p, tab and escape."""
+UNIT_SETS = {"creatinine": "creatinine-unit", "serum": "serum-unit"}
+"""Each number field with a unit choice, and its RadioSet."""
 
 
 class PatientScreen(AreaScreen):
     CSS_PATH = CSS_DIR / "patient.tcss"
     AREA_TITLE = "F3 Patient & kidney"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(SWITCH_UNIT_KEY, "switch_unit", "Switch unit", id="patient.switch_unit",
+                show=False, tooltip="Switch a refused creatinine or serum Mg value to the "
+                                    "unit it is plausible in (when its message offers it)"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._local_errors: dict[str, str] = {}
         self._serum = SerumInputs()
+        self._unit_offers: dict[str, list[str]] = {}
+        """Field id → the other units its refused value is plausible in (`unit_hint`)."""
 
     # ------------------------------------------------------------------ layout
 
@@ -177,7 +205,9 @@ class PatientScreen(AreaScreen):
                 "creatinine", patient.creatinine, CREATININE[patient.creatinine_unit],
                 "Serum creatinine, in the unit chosen beside it "
                 f"({_range(CREATININE['mg/dL'])} or {_range(CREATININE['umol/L'])}). "
-                "eGFR is computed by CKD-EPI 2021 for adults (18 years or over).",
+                "eGFR is computed by CKD-EPI 2021 for adults (18 years or over). "
+                "A value that fits only the other unit is refused, and the message says "
+                f"so: **{SWITCH_UNIT_KEY}** then switches the unit; nothing switches by itself.",
                 "value",
             )
             yield HelpRadioSet(
@@ -205,7 +235,9 @@ class PatientScreen(AreaScreen):
                 "Serum magnesium from a report, in the unit chosen beside it "
                 f"({_range(SERUM_MG['mmol/L'])}, {_range(SERUM_MG['mg/dL'])} or "
                 f"{_range(SERUM_MG['mEq/L'])}). Classified on the unrounded mmol/L "
-                "value into adult, non-obstetric bands.",
+                "value into adult, non-obstetric bands. A value that fits only another "
+                f"unit is refused, and the message says so: **{SWITCH_UNIT_KEY}** then "
+                "switches the unit; nothing switches by itself.",
                 "if known",
             )
             yield Label("(unit below)", classes="field-unit")
@@ -264,8 +296,25 @@ class PatientScreen(AreaScreen):
 
     def _read_serum(self, errors: dict[str, str]) -> SerumInputs:
         unit = self._serum_unit()
-        value, errors["serum"] = parse_or_error(SERUM_MG[unit], self._text("serum"), "serum")
+        text = self._text("serum")
+        value, errors["serum"] = parse_or_error(SERUM_MG[unit], text, "serum")
+        self._offer_units("serum", SERUM_MG, unit, text, errors)
         return SerumInputs(value=value, unit=unit)
+
+    def _offer_units(self, field_id: str, limits: Mapping[U, Limit], unit: U, text: str,
+                     errors: dict[str, str]) -> None:
+        """A refused value that is plausible in another unit: say so, and how to switch."""
+        offers = unit_alternatives(limits, unit, text)
+        self._unit_offers[field_id] = list(offers)
+        if offers:
+            errors[field_id] = f"{errors[field_id]}; {unit_hint(limits, offers, self._key())}"
+
+    def _key(self) -> str:
+        """The switch key as bound now (a keymap may have changed it)."""
+        for active in self.active_bindings.values():
+            if active.binding.id == "patient.switch_unit":
+                return active.binding.key
+        return SWITCH_UNIT_KEY
 
     def _read(self) -> tuple[PatientInputs, str, dict[str, str]]:
         """The form as patient inputs (None where invalid), the patient ref, and field errors."""
@@ -283,6 +332,7 @@ class PatientScreen(AreaScreen):
         egfr, errors["egfr"] = parse_or_error(EGFR, self._text("egfr"), "egfr")
         creatinine, errors["creatinine"] = parse_or_error(
             CREATININE[unit], self._text("creatinine"), "creatinine")
+        self._offer_units("creatinine", CREATININE, unit, self._text("creatinine"), errors)
         if self._text("egfr").strip() and self._text("creatinine").strip():
             egfr = creatinine = None
             for field_id in ("egfr", "creatinine"):
@@ -351,6 +401,50 @@ class PatientScreen(AreaScreen):
     @on(Input.Submitted)
     def _next_field(self) -> None:
         self.focus_next()
+
+    def action_switch_unit(self) -> None:
+        """Switch the unit the field's message offers: the clinician's choice, on one key.
+
+        The field with the cursor (or its unit choice) comes first; otherwise the one field
+        that has an offer. Where the value fits two other units, the unit choice gets the
+        focus and the clinician picks: nothing is chosen for them.
+        """
+        offered = {f: units for f, units in self._unit_offers.items() if units}
+        focused = self.focused
+        here = [f for f in offered
+                if focused is not None and focused.id in (f, UNIT_SETS[f])]
+        fields = here or (list(offered) if len(offered) == 1 else [])
+        if not fields:
+            self.notify(
+                "Nothing to switch: no creatinine or serum Mg value here fits another unit"
+                if not offered else "Two fields offer a unit switch: put the cursor in the "
+                "one to switch, then press the key again",
+                markup=False,
+            )
+            return
+        field_id = fields[0]
+        units = offered[field_id]
+        radio_set = self.query_one(f"#{UNIT_SETS[field_id]}", RadioSet)
+        if len(units) > 1:
+            self.set_focus(radio_set)
+            return
+        choices: tuple[str, ...] = CREATININE_UNITS if field_id == "creatinine" else SERUM_UNITS
+        # Pressing the button is what a clinician's Enter on it does: RadioSet.Changed
+        # re-checks the value in the new unit (`_field_changed`).
+        list(radio_set.query(RadioButton))[choices.index(units[0])].value = True
+
+    def invalid_fields(self) -> list[InvalidField]:
+        fields = []
+        for field_id, message in self._local_errors.items():
+            reason = brief_reason(message)
+            offers = self._unit_offers.get(field_id)
+            if offers:
+                limits: Mapping[str, Limit] = (
+                    CREATININE if field_id == "creatinine" else SERUM_MG)
+                reason += "; plausible as " + " or ".join(limits[u].unit for u in offers)
+            fields.append(InvalidField(FIELD_NAMES.get(field_id, field_id),
+                                       self._text(field_id), reason))
+        return fields
 
     # ------------------------------------------------------------------ rendering results
 
