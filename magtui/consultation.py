@@ -8,7 +8,7 @@ Textual, so the same object is tested with plain pytest and saved as a draft.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -83,6 +83,38 @@ class Consultation:
     typed: dict[str, str] = field(default_factory=dict)
     """Raw text of the number fields (field id → text), kept so that a restored draft shows
     every character typed, even a value that was invalid and so never used."""
+    denied_together: tuple[str, ...] = ()
+    """Red flags marked absent in one step ("deny all unasked red flags", `deny_together`):
+    the note records them as asked together, all denied. A flag leaves this group when it is
+    marked on its own (`mark`)."""
+
+    def mark(self, finding_id: str, state: FindingState) -> None:
+        """Mark one finding on its own: present, absent, or back to not asked."""
+        if state == "not_asked":
+            self.states.pop(finding_id, None)
+        else:
+            self.states[finding_id] = state
+        if finding_id in self.denied_together:
+            # Answered individually now: no longer one of the red flags denied together.
+            self.denied_together = tuple(f for f in self.denied_together if f != finding_id)
+
+    def deny_together(self, finding_ids: Iterable[str]) -> tuple[str, ...]:
+        """Mark the given findings absent in one step, remembered as asked together.
+
+        Only findings still not asked are marked: an answer already given is never changed.
+        Returns the findings marked here.
+        """
+        denied = tuple(f for f in dict.fromkeys(finding_ids)
+                       if self.states.get(f, "not_asked") == "not_asked")
+        for finding_id in denied:
+            self.states[finding_id] = "absent"
+        self.denied_together = (*self.denied_together,
+                                *(f for f in denied if f not in self.denied_together))
+        return denied
+
+    def asked_together(self) -> tuple[str, ...]:
+        """The red flags denied together that are still absent (what the note records)."""
+        return tuple(f for f in self.denied_together if self.states.get(f) == "absent")
 
     def has_input(self) -> bool:
         """Anything entered (typed or prefilled) that a note would record."""
@@ -99,6 +131,7 @@ class Consultation:
         """Everything typed so far, as JSON-ready data (the autosaved draft)."""
         data = asdict(self)
         data["started_at"] = self.started_at.isoformat()
+        data["denied_together"] = list(self.denied_together)
         data["draft_version"] = DRAFT_VERSION
         return data
 
@@ -278,6 +311,7 @@ def consultation_note(
         patient_ref=consultation.patient_ref or None,
         started_at=consultation.started_at,
         now=now,
+        asked_together=consultation.asked_together(),
     )
 
 
@@ -375,6 +409,27 @@ class _DraftReader:
             states[finding] = state  # type: ignore[assignment]
         return states
 
+    def denied_together(self, data: object, states: Mapping[str, FindingState]) -> tuple[str, ...]:
+        """Red flags denied together: each a red flag (with `kb`) now marked absent, once."""
+        if not isinstance(data, list):
+            raise ValueError("denied_together: must be a list of finding ids")
+        known = self.kb.findings if self.kb is not None else None
+        seen: list[str] = []
+        for finding in data:
+            where = f"denied_together[{_shown(finding)}]"
+            if not isinstance(finding, str):
+                raise ValueError(f"denied_together: must hold finding ids, got {_shown(finding)}")
+            if finding in seen:
+                raise ValueError(f"{where}: listed twice")
+            if known is not None and finding not in known:
+                raise ValueError(f"{where}: unknown finding (not in this knowledge base)")
+            if known is not None and not known[finding].red_flag:
+                raise ValueError(f"{where}: not a red flag")
+            if states.get(finding) != "absent":
+                raise ValueError(f"{where}: not marked absent in states")
+            seen.append(finding)
+        return tuple(seen)
+
     def dose(self, data: object) -> DoseInputs:
         where = "dose"
         d = self._object(data, where, tuple(f.name for f in fields(DoseInputs)))
@@ -458,15 +513,18 @@ class _DraftReader:
         # Fields refuse control characters as typed or pasted, so a draft holding one was not
         # written by magtui: it would reach the terminal raw from the free-text box.
         _check_visible(clinician_text, "clinician_text", multiline=True)
+        states = self.states(d["states"])
         return Consultation(
             patient=self.patient(d["patient"]),
-            states=self.states(d["states"]),
+            states=states,
             dose=self.dose(d["dose"]),
             serum=self.serum(d["serum"]),
             patient_ref=patient_ref,
             clinician_text=clinician_text,
             started_at=self.started_at(d["started_at"]),
             typed=self.typed(d.get("typed", {})),
+            # Absent from drafts written before issue 13: nothing was denied together.
+            denied_together=self.denied_together(d.get("denied_together", []), states),
         )
 
 

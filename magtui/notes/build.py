@@ -9,7 +9,7 @@ dose both hold a kidney assessment), the triage's wins because it also counts a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -82,12 +82,15 @@ def build_note(
     patient_ref: str | None = None,
     started_at: datetime | None = None,
     now: datetime | None = None,
+    asked_together: Collection[str] = (),
 ) -> SessionNote:
     """A draft note (no id yet) of everything the consultation produced so far.
 
     `now` and `started_at` must be timezone-aware; `now` defaults to the local time.
     `cautions_shown` are extra cautions the UI displayed (the KB review warning and the
     kidney, dose and interaction cautions are recorded from the results themselves).
+    `asked_together` are the red flags denied in one step ("asked together, all denied");
+    only those the results hold as absent red flags are recorded so.
     """
     now = now if now is not None else clock.now()
     results = _filled_in(results)
@@ -99,7 +102,7 @@ def build_note(
         kb_version=kb.meta.kb_version,
         patient_ref=patient_ref,
         patient=_patient_record(patient, results),
-        findings=_findings(kb, triage),
+        findings=_findings(kb, triage, asked_together),
         red_flags=triage.red_flags if triage else (),
         unasked_red_flags=triage.unasked_red_flags if triage else (),
         pattern=triage.pattern if triage else None,
@@ -220,16 +223,21 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
     return computed
 
 
-def _findings(kb: KnowledgeBase, triage: TriageResult | None) -> dict[str, FindingRecord]:
+def _findings(kb: KnowledgeBase, triage: TriageResult | None,
+              asked_together: Collection[str] = ()) -> dict[str, FindingRecord]:
     if triage is None:
         return {}
     out: dict[str, FindingRecord] = {}
     for finding_id, state in triage.states.items():
         finding = kb.findings.get(finding_id)
+        red_flag = finding.red_flag if finding else None
         out[finding_id] = FindingRecord(
             state=state,
             label=finding.label if finding else finding_id,
-            red_flag=finding.red_flag if finding else None,
+            red_flag=red_flag,
+            # A red flag still absent: one marked since on its own is no longer in the group.
+            asked_together=(finding_id in asked_together and state == "absent"
+                            and red_flag is not None),
         )
     return out
 

@@ -174,6 +174,10 @@ def _finding_lines(note: SessionNote) -> list[str]:
         out.append("Every red flag was asked.")
     if note.red_flags:
         out += ["", "**Red flags PRESENT:**", "", *(f"- {named(f)}" for f in note.red_flags)]
+    together = [f for f, r in note.findings.items() if r.asked_together]
+    if together:
+        out += ["", "**Red flags asked together, all denied:** "
+                + "; ".join(named(f) for f in together) + "."]
     listed = set(note.unasked_red_flags)
     sections = (("present", "Present"), ("absent", "Absent"), ("not_asked", "Not asked (other)"))
     for state, title in sections:

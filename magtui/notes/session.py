@@ -148,6 +148,10 @@ class FindingRecord(NoteValue):
     state: FindingState
     label: str
     red_flag: Literal["emergency", "urgent"] | None = None
+    asked_together: bool = False
+    """True for a red flag marked absent with the others still unasked in one step (the
+    checklist's "deny all unasked red flags"): asked together, all denied. False for a
+    finding answered on its own, and in notes written before this field existed."""
 
 
 class ExplanationRecord(NoteValue):

@@ -170,7 +170,9 @@ async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
         findings = first.query_one("#findings", OptionList)
         findings.highlighted = findings.get_option_index("seizure")  # a red flag, far down
         await pilot.pause()
-        await pilot.press("y", "down", "n")  # seizure present, the next finding absent
+        # Seizure present, the next finding absent (each mark moves on to the next one not
+        # yet asked), then back up to that absent finding.
+        await pilot.press("y", "n", "up")
         await pilot.pause()
         highlighted = findings.highlighted_option.id  # type: ignore[attr-defined, union-attr]
         list_y = findings.scroll_y
@@ -198,14 +200,16 @@ async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
             assert screen.query_one("#triage-panel").scroll_y == panel_y
             assert app.focused is screen.query_one("#triage-panel")
             assert shown(app, "#finding-question") == question
-            # Keys act on the same finding as before leaving.
+            # Keys act on the same finding as before leaving (each mark moves the highlight
+            # on to the next finding not yet asked, the one below: "up" comes back).
             again.focus()
-            await pilot.press("u")
+            await pilot.press("u", "up")
             await pilot.pause()
             assert highlighted not in app.consultation.states
-            await pilot.press("n")
+            await pilot.press("n", "up")
             await pilot.pause()
             assert app.consultation.states[highlighted] == "absent"
+            assert again.highlighted_option.id == highlighted  # type: ignore[union-attr]
             screen.query_one("#triage-panel").focus()
             await pilot.pause()
         assert app.consultation.states["seizure"] == "present"

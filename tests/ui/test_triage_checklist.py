@@ -37,6 +37,11 @@ async def test_each_key_redraws_the_finding_row_and_leaves_the_others(
         ]:
             await pilot.press(key)
             await pilot.pause()
+            # Each mark moves on to the next finding not yet asked; back up to Seizure.
+            assert findings.highlighted_finding is not None
+            assert findings.highlighted_finding.id == "fainting_low_bp", key
+            await pilot.press("up")
+            await pilot.pause()
             text = screen_text(app)
             rows = _list_rows(app, text)
             assert mark in rows[at], key
@@ -72,7 +77,7 @@ async def test_a_row_that_changes_height_moves_the_rows_below(
         assert "[✓] Chest pain" in rows[at] and "not asked" not in rows[at]
         assert "[ ] Seizure" in rows[at + 1]  # the next red flag, moved up a line
 
-        await pilot.press("u")
+        await pilot.press("up", "u")  # the mark moved on to Seizure: back to Chest pain
         await pilot.pause()
         rows = _list_rows(app, screen_text(app))
         (at,) = [i for i, row in enumerate(rows) if "Chest pain" in row]

@@ -10,7 +10,7 @@ from textual.widgets import OptionList, Static
 
 from magtui.clinical.referral import URGENCY_SYMBOL
 from magtui.clinical.triage import PATTERN_MEANING
-from magtui.consultation import Results
+from magtui.consultation import Consultation, Results
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.widgets.finding_list import WORD, FindingList
 from magtui.ui.widgets.text import show_text
@@ -41,14 +41,26 @@ class TriageScreen(AreaScreen):
 
     @on(FindingList.Marked)
     def _marked(self, event: FindingList.Marked) -> None:
-        def change(consultation: object) -> None:
-            states = self.magtui.consultation.states
-            if event.state == "not_asked":
-                states.pop(event.finding_id, None)
-            else:
-                states[event.finding_id] = event.state
+        def change(consultation: Consultation) -> None:
+            # Marked on its own: it also leaves the red flags denied together.
+            consultation.mark(event.finding_id, event.state)
 
         self.magtui.update(change)
+
+    @on(FindingList.DenyUnaskedRedFlags)
+    def _deny_unasked_red_flags(self) -> None:
+        results = self.magtui.results
+        # The clinical result says which red flags are unasked; the UI does not decide it.
+        unasked = results.triage.unasked_red_flags if results is not None else ()
+        if not unasked:
+            return
+
+        def change(consultation: Consultation) -> None:
+            consultation.deny_together(unasked)
+
+        self.magtui.update(change)  # one update: every one denied at once, or none
+        self.notify(f"{len(unasked)} red flag{'s' if len(unasked) != 1 else ''} marked "
+                    "absent: asked together, all denied.")
 
     @on(OptionList.OptionHighlighted, "#findings")
     def _highlighted(self) -> None:

@@ -44,13 +44,25 @@ class FindingList(OptionList):
 
     HELP = (
         "Move with ↑/↓. **y** marks the finding present, **n** absent, **u** not asked; "
-        "**space** cycles. Red flags not yet asked stay listed until answered."
+        "**space** cycles. Each mark moves on to the next finding not yet asked. "
+        "**D** (shift+d): deny all unasked red flags — marks every red flag not yet asked "
+        "absent in one step; the note records them as asked together, all denied (mark one "
+        "on its own to take it out of that group). Red flags not yet asked stay listed until "
+        "answered."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "mark('present')", "Present", id="finding.present"),
         Binding("n", "mark('absent')", "Absent", id="finding.absent"),
         Binding("u", "mark('not_asked')", "Not asked", id="finding.not_asked"),
         Binding("space", "cycle", "Cycle", id="finding.cycle", show=False),
+        # Upper case on purpose: not a slip for y/n/u, and not the referral screen's "a"
+        # (which opens this list), so a double press never denies red flags unasked. A short
+        # footer word: at 80 columns help, save and quit still show after it (H24); F1 and
+        # the tooltip say it in full. Shown only while a red flag is unasked.
+        Binding("D", "deny_unasked_red_flags", "Deny unasked",
+                id="finding.deny_unasked_red_flags",
+                tooltip="Deny all unasked red flags: each marked absent, noted as asked "
+                        "together, all denied"),
     ]
 
     class Marked(Message):
@@ -59,9 +71,14 @@ class FindingList(OptionList):
             self.finding_id = finding_id
             self.state = state
 
+    class DenyUnaskedRedFlags(Message):
+        """Every red flag still unasked is to be marked absent, as asked together."""
+
     def __init__(self, findings: Mapping[str, Finding], **kwargs: object) -> None:
         self.findings = dict(findings)
         self.states: dict[str, FindingState] = dict.fromkeys(self.findings, "not_asked")
+        self._pending: dict[str, FindingState] = {}
+        """Marks sent but not yet shown back (`show_states`): the next move counts them."""
         options: list[Option | None] = []
         for group, title in GROUP_TITLES.items():
             options.append(Option(Text(title, style="bold underline"), id=f"group:{group}",
@@ -74,13 +91,25 @@ class FindingList(OptionList):
         super().__init__(*options, **kwargs)  # type: ignore[arg-type]
 
     def show_states(self, states: Mapping[str, FindingState]) -> None:
+        unasked_before = self._unasked_red_flags()
+        moved = False
         for finding_id, finding in self.findings.items():
             state = states.get(finding_id, "not_asked")
             if self.states.get(finding_id) != state:
                 self.states[finding_id] = state
-                self._replace_prompt(finding_id, finding_prompt(finding, state))
+                self._pending.pop(finding_id, None)
+                moved |= self._replace_prompt(finding_id, finding_prompt(finding, state))
+        if moved and self.highlighted is not None:
+            # A row changed height and the rows below moved: keep the highlighted one in view.
+            self.scroll_to_highlight()
+        if self._unasked_red_flags() != unasked_before:
+            self.refresh_bindings()  # "deny unasked red flags" is offered only while any is
 
-    def _replace_prompt(self, finding_id: str, prompt: Text) -> None:
+    def _unasked_red_flags(self) -> bool:
+        return any(finding.red_flag and self.states[finding_id] == "not_asked"
+                   for finding_id, finding in self.findings.items())
+
+    def _replace_prompt(self, finding_id: str, prompt: Text) -> bool:
         """Redraw one finding's row only: the one private Textual use in magtui.
 
         `OptionList.replace_option_prompt` (Textual 8.2.8) drops every option's cached
@@ -91,6 +120,7 @@ class FindingList(OptionList):
         repainted, unless its height changed (then the line map is rebuilt, as Textual
         does). An upgrade that changes these internals fails
         `tests/ui/test_triage_checklist.py` (each row redrawn; a taller row moves the rest).
+        Returns True when the rows below may have moved (the line map is rebuilt).
         """
         index = self.get_option_index(finding_id)
         option = self.get_option_at_index(index)
@@ -102,7 +132,7 @@ class FindingList(OptionList):
         old_height = lines.heights.get(index)
         if old_height is None or not self.scrollable_content_region:
             self._clear_caches()  # not laid out yet: nothing cached to keep
-            return
+            return True
         # The height as `OptionList._update_lines` measures it.
         padding = self.get_component_styles("option-list--option").padding
         width = self.scrollable_content_region.width - self._get_left_gutter_width()
@@ -111,20 +141,62 @@ class FindingList(OptionList):
             self.styles, width - padding.width)  # type: ignore[arg-type]
         if height + option._divider != old_height:
             self._clear_caches()  # the rows below move: rebuild the line map
-            return
+            return True
         self.refresh_lines(lines.index_to_line[index], old_height)
+        return False
 
     @property
     def highlighted_finding(self) -> Finding | None:
         option = self.highlighted_option
         return self.findings.get(option.id or "") if option else None
 
-    def action_mark(self, state: FindingState) -> None:
+    def next_unasked_index(self, after: int, state: FindingState) -> int | None:
+        """Where the highlight goes once the finding at `after` is marked `state`.
+
+        The next finding still not asked, in list order, wrapping to the top; with none left,
+        the next finding (headings are skipped), or None to stay on the last one.
+        """
+        options = self.options
+        count = len(options)
+        for step in range(1, count + 1):
+            index = (after + step) % count
+            finding_id = options[index].id or ""
+            if finding_id not in self.findings:
+                continue  # a group heading
+            now = state if index == after else self._pending.get(
+                finding_id, self.states[finding_id])
+            if now == "not_asked":
+                return index
+        return next((index for index in range(after + 1, count)
+                     if (options[index].id or "") in self.findings), None)
+
+    def _mark_and_move(self, state: FindingState) -> None:
+        index = self.highlighted
         finding = self.highlighted_finding
-        if finding is not None:
-            self.post_message(self.Marked(finding.id, state))
+        if index is None or finding is None:
+            return
+        self.post_message(self.Marked(finding.id, state))
+        self._pending[finding.id] = state
+        # Moved now, not when the result comes back: a second key typed at once acts on
+        # the next finding, never again on this one.
+        target = self.next_unasked_index(index, state)
+        if target is not None and target != index:
+            self.highlighted = target  # scrolled into view by OptionList
+
+    def action_mark(self, state: FindingState) -> None:
+        self._mark_and_move(state)
 
     def action_cycle(self) -> None:
         finding = self.highlighted_finding
         if finding is not None:
-            self.post_message(self.Marked(finding.id, NEXT_STATE[self.states[finding.id]]))
+            state = self._pending.get(finding.id, self.states[finding.id])
+            self._mark_and_move(NEXT_STATE[state])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "deny_unasked_red_flags":
+            return self._unasked_red_flags()  # hidden from the footer once every one is asked
+        return True
+
+    def action_deny_unasked_red_flags(self) -> None:
+        if self._unasked_red_flags():
+            self.post_message(self.DenyUnaskedRedFlags())
