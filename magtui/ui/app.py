@@ -82,8 +82,10 @@ class MagtuiApp(App[int]):
         Binding("f9", "save_as", "Save as", id="save_as", priority=True, show=False,
                 tooltip="Save the note's Markdown to a file you choose"),
         *(
+            # Not in the footer: the area bar on every area's top line shows every area's
+            # key, and at 80 columns the footer then keeps help, save, quit and the palette.
             Binding(key, f"area('{mode}')", label, id=f"area.{mode}", priority=True,
-                    tooltip=f"Go to {label}")
+                    show=False, tooltip=f"Go to {label}")
             for mode, (key, _, label) in AREAS.items()
         ),
         Binding("escape", "back", "Back", id="back", show=False),

@@ -94,7 +94,7 @@ class MagtuiCommands(Provider):
 
     def _mark(self, finding_id: str, state: FindingState) -> Callable[[], None]:
         def change(consultation: Consultation) -> None:
-            consultation.states[finding_id] = state
+            consultation.mark(finding_id, state)  # as a key would: leaves a denied group
 
         return lambda: self.magtui.update(change)
 

@@ -174,6 +174,7 @@ async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
         # yet asked), then back up to that absent finding.
         await pilot.press("y", "n", "up")
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()  # the list scrolls smoothly to the row
         highlighted = findings.highlighted_option.id  # type: ignore[attr-defined, union-attr]
         list_y = findings.scroll_y
         assert highlighted != "seizure" and list_y > 0
@@ -181,6 +182,7 @@ async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
         panel.focus()
         await pilot.press("end")
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         panel_y = panel.scroll_y
         assert panel_y > 0
         question = shown(app, "#finding-question")

@@ -34,7 +34,8 @@ AREA_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7")
 MONKEY_KEYS = (
     *AREA_KEYS, "f1", "f8", "f9", "ctrl+s", "ctrl+p", "escape", "enter", "tab", "shift+tab",
     "up", "down", "left", "right", "pageup", "pagedown", "home", "end", "space", "backspace",
-    "delete", "y", "n", "u", "a", "ctrl+f", "1", "2", "0", ".", "-", "x", "q", "d", "s",
+    "delete", "y", "n", "u", "a", "D", "ctrl+o", "ctrl+f", "1", "2", "0", ".", "-", "x", "q",
+    "d", "s",
 )
 
 

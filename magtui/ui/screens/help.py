@@ -62,9 +62,9 @@ def active_keys(app: App[Any]) -> list[Key]:
         if not binding.description:
             continue
         key = (app.get_key_display(binding), binding.tooltip or binding.description)
-        # The footer's keys (areas, save, quit, the finding marks) first; scrolling and
-        # the like after them.
-        (main if binding.show else other).append(key)
+        # The footer's keys (save, quit, the finding marks) and the area keys (in the area
+        # bar, not the footer) first; scrolling and the like after them.
+        (main if binding.show or binding.action.startswith("area(") else other).append(key)
     main.append(("ctrl+p", "Command palette: findings, forms, areas, KB records"))
     return main + other
 

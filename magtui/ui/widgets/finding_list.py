@@ -53,7 +53,7 @@ class FindingList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "mark('present')", "Present", id="finding.present"),
         Binding("n", "mark('absent')", "Absent", id="finding.absent"),
-        Binding("u", "mark('not_asked')", "Not asked", id="finding.not_asked"),
+        Binding("u", "mark('not_asked')", "Unasked", id="finding.not_asked"),
         Binding("space", "cycle", "Cycle", id="finding.cycle", show=False),
         # Upper case on purpose: not a slip for y/n/u, and not the referral screen's "a"
         # (which opens this list), so a double press never denies red flags unasked. A short
