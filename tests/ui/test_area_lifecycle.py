@@ -218,7 +218,7 @@ async def test_checklist_answers_highlight_focus_and_scroll_survive_leaving(
 
 
 async def test_red_flag_asked_for_from_referral_stays_in_view_of_the_kept_checklist(
-    app_for: AppFor,
+    app_for: AppFor, screen_text: Callable[[MagtuiApp], str],
 ) -> None:
     app = app_for(autosave=False, states={"cramps_spasms": "present"})
     async with app.run_test(size=(80, 24)) as pilot:
@@ -231,9 +231,10 @@ async def test_red_flag_asked_for_from_referral_stays_in_view_of_the_kept_checkl
         await pilot.pause()
         findings = app.screen.query_one("#findings", OptionList)
         assert findings.highlighted_option.id == "breathing_difficulty"  # type: ignore[union-attr]
-        top = findings._index_to_line[findings.highlighted]  # type: ignore[index]
-        height = findings.scrollable_content_region.height
-        assert findings.scroll_y <= top < findings.scroll_y + height
+        await pilot.wait_for_scheduled_animations()
+        region = findings.scrollable_content_region
+        rows = screen_text(app).split("\n")[region.y:region.bottom]
+        assert any("Difficulty breathing" in row for row in rows)  # the row is in view
 
 
 async def test_a_hidden_area_shows_results_that_changed_while_it_was_hidden(
