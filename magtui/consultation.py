@@ -22,13 +22,20 @@ from magtui.clinical.limits import (
     COMPOUND_MG,
     CREATININE,
     EGFR,
+    EGFR_MIN_AGE_YEARS,
     ELEMENTAL_MG,
     SERUM_MG,
     TIMES_PER_DAY,
     InputError,
     Limit,
 )
-from magtui.clinical.renal import EgfrResult, KidneyAssessment, estimate_egfr
+from magtui.clinical.renal import (
+    EgfrResult,
+    KidneyAssessment,
+    check_egfr_age,
+    estimate_egfr,
+    for_under_18,
+)
 from magtui.clinical.serum import SerumResult, interpret_serum
 from magtui.clinical.triage import FindingState, TriageResult, evaluate
 from magtui.knowledge.base import KnowledgeBase
@@ -205,6 +212,17 @@ def _computed_egfr(
     """The eGFR computed from creatinine; None when no creatinine is given or it cannot be."""
     if patient.creatinine is None:
         return None
+    try:
+        # Under 18 the adult equation is not used, whatever the sex: say so first.
+        if patient.age_years is not None:
+            AGE_YEARS.check(patient.age_years, "age")
+            check_egfr_age(patient.age_years)
+        elif patient.age_months is not None:
+            check_egfr_age(patient.age_months / 12, f"{patient.age_months} months")
+    except InputError as exc:
+        field = exc.field if patient.age_years is not None else "creatinine"
+        problems[field] = exc.message
+        return None
     if patient.age_years is None or patient.sex is None:
         problems["creatinine"] = "age (years) and sex are needed to compute eGFR"
         return None
@@ -243,7 +261,7 @@ def _age_in_months(patient: PatientInputs, problems: dict[str, str]) -> int | No
 def _intake_reference(
     kb: KnowledgeBase, patient: PatientInputs, months: int | None, problems: dict[str, str]
 ) -> IntakeResult | None:
-    if patient.sex is None or months is None:
+    if months is None:
         return None
     try:
         return lookup_intake(kb, age_months=months, sex=patient.sex, condition=patient.condition)
@@ -265,6 +283,9 @@ def _evaluated_triage(
         kb, states, egfr=egfr if not patient.dialysis else None,  # type: ignore[arg-type]
         dialysis=patient.dialysis, serum=serum, age_months=months,
     )
+    if months is not None and months < EGFR_MIN_AGE_YEARS * 12:
+        # Under 18: the kidney caution does not ask for a creatinine the app will not use.
+        triage = triage.replace(kidney=for_under_18(triage.kidney))
     if egfr_result is not None and triage.kidney.basis == "egfr":
         # The eGFR was computed from creatinine, not entered: say so wherever it is shown.
         triage = triage.replace(kidney=triage.kidney.replace(egfr_computed=True))

@@ -17,11 +17,20 @@ def age_to_months(age_years: float) -> int:
     return math.floor(age_years * 12 + 1e-9)
 
 
+SEXES: tuple[Sex, ...] = ("female", "male")
+
+
 class IntakeResult(Value):
     age_months: int
-    sex: Sex
+    sex: Sex | None
+    """None when no sex was given and the tables' rows for this age are the same for both
+    sexes (`lookup_intake`); `sex_text` then says "either sex"."""
     condition: Condition
     row: IntakeRow
+
+    @property
+    def sex_text(self) -> str:
+        return self.sex if self.sex is not None else "either sex"
 
     @property
     def life_stage(self) -> str:
@@ -54,20 +63,45 @@ class IntakeResult(Value):
 
 
 def lookup_intake(
-    kb: KnowledgeBase, *, age_months: int, sex: Sex, condition: Condition = "none"
+    kb: KnowledgeBase, *, age_months: int, sex: Sex | None, condition: Condition = "none"
 ) -> IntakeResult:
-    """The one intake row covering this age, sex and condition; bad combinations name the field."""
+    """The one intake row covering this age, sex and condition; bad combinations name the field.
+
+    Without a sex, the reference is given only where the tables' rows for both sexes at this
+    age hold the same figures (RDA/AI, UL), the same age span and the same note: decided from
+    the data, never from an age written here. Otherwise the `sex` field is asked for."""
     AGE_MONTHS.check(age_months, "age-months")
     field = {"pregnancy": "pregnant", "lactation": "lactating"}.get(condition, "age")
     if condition != "none" and sex != "female":
         raise InputError(field, f"{condition} applies only with sex female")
+    if sex is None:
+        rows = [_row(kb, age_months, each, condition, field) for each in SEXES]
+        if len({_content(row) for row in rows}) == 1:
+            return IntakeResult(age_months=age_months, sex=None, condition=condition,
+                                row=rows[0])
+        raise InputError(
+            "sex",
+            f"choose female or male: the intake tables differ by sex at {rows[0].life_stage}",
+        )
+    row = _row(kb, age_months, sex, condition, field)
+    return IntakeResult(age_months=age_months, sex=sex, condition=condition, row=row)
+
+
+def _content(row: IntakeRow) -> tuple[object, ...]:
+    """What a row says, apart from its id and sex."""
+    return (row.life_stage, row.age_min_months, row.age_max_months, row.rda_mg, row.ai_mg,
+            row.ul_supplemental_mg, row.note, row.source_ids)
+
+
+def _row(kb: KnowledgeBase, age_months: int, sex: Sex, condition: Condition,
+         field: str) -> IntakeRow:
     for row in kb.intake:
         if row.sex != sex or row.condition != condition:
             continue
         if row.age_min_months <= age_months and (
             row.age_max_months is None or age_months < row.age_max_months
         ):
-            return IntakeResult(age_months=age_months, sex=sex, condition=condition, row=row)
+            return row
     rows = [r for r in kb.intake if r.sex == sex and r.condition == condition]
     youngest = min((r.age_min_months for r in rows), default=0)
     raise InputError(

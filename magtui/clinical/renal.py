@@ -120,6 +120,31 @@ def _from_egfr(kb: KnowledgeBase, egfr: float, *, computed: bool = False) -> Kid
                             egfr_computed=computed)
 
 
+UNDER_18_KIDNEY_CAUTION = (
+    "Kidney function unknown, and the adult CKD-EPI 2021 equation is not used under "
+    f"{EGFR_MIN_AGE_YEARS:g} years, so magtui computes no eGFR from creatinine for this "
+    "patient. Take an eGFR from a paediatric equation (e.g. bedside Schwartz) or from the "
+    "child's clinician or lab report, and enter it directly as eGFR (F3). The kidneys are the "
+    "main route for removing magnesium: do not rely on dose advice until kidney function is "
+    "known."
+)
+"""Replaces the adult "enter eGFR or creatinine" caution for a patient under 18
+(`for_under_18`). Only CKD-EPI 2021's own sources are added: they define it for adults."""
+
+
+def for_under_18(kidney: KidneyAssessment) -> KidneyAssessment:
+    """The assessment for a patient under 18: where nothing is known of kidney function, the
+    caution says the adult equation is not used and what to enter instead. The risk, the
+    basis and every other assessment are unchanged; nothing is computed."""
+    if kidney.basis != "no_information":
+        return kidney
+    band = kidney.band
+    extra = tuple(s for s in EQUATION_SOURCES if s not in band.source_ids)
+    child: KidneyAssessment = kidney.replace(
+        band=band.replace(caution=UNDER_18_KIDNEY_CAUTION, see_also=(*band.see_also, *extra)))
+    return child
+
+
 EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"
 EGFR_COMPUTED_SHORT = "CKD-EPI 2021"
 EGFR_ENTERED_WORDS = "entered"
@@ -164,6 +189,19 @@ class EgfrResult(Value):
         return tuple(dict.fromkeys((*EQUATION_SOURCES, KDIGO_SOURCE, *self.kidney.sources)))
 
 
+def check_egfr_age(age_years: float, age_text: str | None = None) -> None:
+    """CKD-EPI 2021 is an adult equation: refuse an age under 18, saying what to do instead
+    (`age_text` says the age as it was given, e.g. "6 months")."""
+    if age_years < EGFR_MIN_AGE_YEARS:
+        raise InputError(
+            "age",
+            f"CKD-EPI 2021 is validated for adults aged {EGFR_MIN_AGE_YEARS:g} and over; "
+            f"for {age_text or f'{age_years:g} years'} use a paediatric equation "
+            "(e.g. bedside Schwartz) or the child's clinician or lab report, and enter "
+            "that eGFR directly",
+        )
+
+
 def estimate_egfr(
     kb: KnowledgeBase,
     *,
@@ -174,12 +212,7 @@ def estimate_egfr(
 ) -> EgfrResult:
     """Validate inputs, compute CKD-EPI 2021, and classify the shown (1-decimal) value."""
     AGE_YEARS.check(age_years, "age")
-    if age_years < EGFR_MIN_AGE_YEARS:
-        raise InputError(
-            "age",
-            f"CKD-EPI 2021 is validated for adults aged {EGFR_MIN_AGE_YEARS:g} and over; "
-            f"for {age_years:g} years use a paediatric equation (e.g. bedside Schwartz)",
-        )
+    check_egfr_age(age_years)
     CREATININE[unit].check(creatinine, "creatinine")
     creatinine_mg_dl = creatinine_to_mg_dl(creatinine, unit)
     exact = ckd_epi_2021(age_years, sex, creatinine_mg_dl)

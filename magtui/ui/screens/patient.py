@@ -19,7 +19,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from magtui.clinical.limits import AGE_MONTHS, AGE_YEARS, CREATININE, EGFR, SERUM_MG, Limit
+from magtui.clinical.limits import (
+    AGE_MONTHS,
+    AGE_YEARS,
+    CREATININE,
+    EGFR,
+    EGFR_MIN_AGE_YEARS,
+    SERUM_MG,
+    Limit,
+)
 from magtui.clinical.serum import conversions_text
 from magtui.clinical.units import CreatinineUnit, SerumUnit
 from magtui.consultation import Consultation, PatientInputs, Results, SerumInputs
@@ -172,8 +180,9 @@ class PatientScreen(AreaScreen):
             yield HelpRadioSet(
                 *(MarkedRadioButton(sex, patient.sex == sex) for sex in SEXES),
                 id="sex", compact=True, classes="field-choice",
-                help_text="Sex for the CKD-EPI 2021 equation and the intake tables. "
-                          "Arrow keys move, Enter or Space chooses.",
+                help_text="Sex for the CKD-EPI 2021 equation and the intake tables (not "
+                          "needed for intake where the tables are the same for both "
+                          "sexes). Arrow keys move, Enter or Space chooses.",
             )
         yield _error_slot("sex")
         with Horizontal(classes="field-row"):
@@ -489,7 +498,17 @@ class PatientScreen(AreaScreen):
             return f"→ [b]eGFR {kidney.egfr:g} {EGFR.unit}[/b] (entered)"
         if kidney.basis == "dialysis":
             return "→ [b]On dialysis[/b]"
+        if self._under_18():
+            # CKD-EPI 2021 is not used under 18: ask for the eGFR itself, never a creatinine.
+            return ("→ eGFR: not given (under 18: enter an eGFR from a paediatric equation "
+                    "or a report)")
         return "→ eGFR: not given (enter eGFR, or creatinine with age and sex)"
+
+    def _under_18(self) -> bool:
+        patient = self.magtui.consultation.patient
+        if patient.age_years is not None:
+            return patient.age_years < EGFR_MIN_AGE_YEARS
+        return patient.age_months is not None and patient.age_months < EGFR_MIN_AGE_YEARS * 12
 
     def _serum_text(self, results: Results) -> str:
         serum = results.serum
@@ -503,6 +522,8 @@ class PatientScreen(AreaScreen):
     def _intake_text(self, results: Results) -> str:
         intake = results.intake
         if intake is None:
+            if "sex" in results.problems:
+                return "→ Intake reference: needs sex (the tables differ by sex at this age)"
             return "→ Intake reference: needs age and sex"
         ul = intake.ul_supplemental_mg
         ul_text = (
@@ -511,7 +532,7 @@ class PatientScreen(AreaScreen):
                  "paediatrician's advice"
         )
         return (
-            f"→ {escape(intake.life_stage)}, {intake.sex}: "
+            f"→ {escape(intake.life_stage)}, {intake.sex_text}: "
             f"{intake.reference_kind} [b]{intake.reference_mg:g} mg/day[/b] "
             f"(total intake, food included) · {ul_text}"
         )
