@@ -47,6 +47,9 @@ FIXED_TABLES = ("meta", "intake", "serum_bands", "kidney")
 def _copy_record(table: str, record: dict[str, Any], n: int) -> dict[str, Any]:
     clone = copy.deepcopy(record)
     clone["id"] = f"{record['id']}_x{n}"
+    if clone.get("synonyms"):
+        # A synonym names one record per table (validated): each copy gets its own.
+        clone["synonyms"] = [f"{synonym} x{n}" for synonym in clone["synonyms"]]
     if table == "findings" and clone.get("kind") == "red_flag":
         # Only the design's red-flag ids may be red flags: a copy is an ordinary symptom.
         clone.update(kind="symptom", red_flag=None, group="deficiency_symptoms")

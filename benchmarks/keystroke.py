@@ -249,6 +249,13 @@ def triage_scenario() -> Scenario:
         findings.focus()
         findings.highlighted = findings.get_option_index(TRIAGE_FINDING)
 
+    async def before_each(pilot: Pilot[Any], i: int) -> None:
+        from magtui.ui.widgets.finding_list import FindingList
+
+        # Each mark moves the highlight on (issue 13): back to the same red flag, unmeasured.
+        findings = pilot.app.query_one("#findings", FindingList)
+        findings.highlighted = findings.get_option_index(TRIAGE_FINDING)
+
     def headline(app: App[Any], present: bool) -> str:
         consultation = Consultation(states={TRIAGE_FINDING: "present"} if present else {})
         return evaluate_consultation(app.kb, consultation).triage.referral.headline  # type: ignore[attr-defined]
@@ -262,7 +269,7 @@ def triage_scenario() -> Scenario:
         make_app=lambda: _magtui_app(Consultation()),
         setup=setup,
         keys=lambda i: "y" if i % 2 == 0 else "u",
-        before_each=None,
+        before_each=before_each,
         expected=lambda app, i: headline(app, present=i % 2 == 0),
         current=current,
     )
