@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from magtui import __version__, clock
+from magtui.safe_open import shown
 from magtui.text import neutralise, one_line
 
 if TYPE_CHECKING:  # the records module loads pydantic: not needed to parse a command line
@@ -538,12 +539,6 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
     return _emit(args, payload, text or f"no records match {query!r}")
 
 
-def _shown(path: object) -> str:
-    """A path for a one-line message: as is if printable, else quoted with escapes."""
-    text = str(path)
-    return text if text.isprintable() else repr(text)
-
-
 def _urgency_word(urgency: str | None) -> str:
     from magtui.clinical.referral import URGENCY_HEADLINE
 
@@ -569,7 +564,7 @@ def cmd_notes_list(args: argparse.Namespace) -> int:
         else f"{one_line(n.note_id)}  unreadable: {one_line(n.problem or 'unknown problem')}"
         for n in notes
     )
-    return _emit(args, payload, text or f"no saved notes in {_shown(notes_dir())}")
+    return _emit(args, payload, text or f"no saved notes in {shown(notes_dir())}")
 
 
 def cmd_notes_show(args: argparse.Namespace) -> int:
@@ -595,7 +590,7 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
     if not raw.strip():
         raise InputError("to", "needs a file path")
     if raw.endswith(("/", os.sep)):
-        raise InputError("to", f"{_shown(raw)} names a folder; give the path of a new file")
+        raise InputError("to", f"{shown(raw)} names a folder; give the path of a new file")
     note = load_note(args.note_id)  # an unknown or malformed id fails before any writing
     data = (to_json(note) if args.format == "json" else to_markdown(note)).encode("utf-8")
     target = Path(raw).expanduser()
@@ -604,19 +599,19 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
         write_new_file(target, data)
     except FileExistsError:
         raise InputError(
-            "to", f"{_shown(target)} already exists; export never overwrites a file"
+            "to", f"{shown(target)} already exists; export never overwrites a file"
         ) from None
     except FileNotFoundError:
-        raise InputError("to", f"the folder {_shown(folder)} does not exist") from None
+        raise InputError("to", f"the folder {shown(folder)} does not exist") from None
     except NotADirectoryError:
-        raise InputError("to", f"{_shown(folder)} is not a folder") from None
+        raise InputError("to", f"{shown(folder)} is not a folder") from None
     except OSError as exc:
         raise InputError(
-            "to", f"cannot write {_shown(target)}: {exc.strerror or type(exc).__name__}"
+            "to", f"cannot write {shown(target)}: {exc.strerror or type(exc).__name__}"
         ) from None
     written = os.path.abspath(target)
     return _emit(args, {"id": note.note_id, "format": args.format, "path": written},
-                 _shown(written))
+                 shown(written))
 
 
 def cmd_version(args: argparse.Namespace) -> int:

@@ -39,6 +39,11 @@ def one_line(text: str) -> str:
     return " ".join(neutralise(text).split("\n"))
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def invisible_char(text: str, *, multiline: bool = False) -> str | None:
     """Describe the first control or invisible character in `text` (e.g. "U+00AD SOFT
     HYPHEN"), or None when there is none. Tab and, with `multiline`, line feed are allowed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, Self, dataclass_transform
 
 _CLASS_VAR = re.compile(r"(typing\.)?ClassVar\b")
 """A class constant, however annotated (a string, or `typing.ClassVar[...]` itself)."""
@@ -104,7 +104,7 @@ class Value:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
         return f"{type(self).__name__}({inner})"
 
-    def replace(self, **changes: Any) -> Any:
+    def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed; every check of the class runs again."""
         return type(self)(**{name: getattr(self, name) for name in self.FIELDS} | changes)
 

@@ -140,9 +140,8 @@ def for_under_18(kidney: KidneyAssessment) -> KidneyAssessment:
         return kidney
     band = kidney.band
     extra = tuple(s for s in EQUATION_SOURCES if s not in band.source_ids)
-    child: KidneyAssessment = kidney.replace(
+    return kidney.replace(
         band=band.replace(caution=UNDER_18_KIDNEY_CAUTION, see_also=(*band.see_also, *extra)))
-    return child
 
 
 EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"

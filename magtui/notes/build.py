@@ -211,7 +211,7 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
     if egfr is None:
         return record
     # The eGFR was computed from creatinine: record the equation and what went into it.
-    computed: KidneyRecord = record.replace(
+    return record.replace(
         egfr=egfr.egfr,
         egfr_unit=egfr.unit,
         egfr_equation=egfr.equation,
@@ -220,7 +220,6 @@ def _kidney_record(assessment: KidneyAssessment | None, egfr: EgfrResult | None)
         creatinine=egfr.creatinine,
         creatinine_unit=egfr.creatinine_unit,
     )
-    return computed
 
 
 def _findings(kb: KnowledgeBase, triage: TriageResult | None,

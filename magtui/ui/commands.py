@@ -29,7 +29,7 @@ from magtui.knowledge.search import (
     record_title,
     synonym_match,
 )
-from magtui.text import one_line
+from magtui.text import one_line, shorten
 
 if TYPE_CHECKING:
     from magtui.ui.app import MagtuiApp
@@ -56,10 +56,6 @@ class Command:
     """The KB record's own label or name (shown with a synonym that matched)."""
     synonyms: tuple[str, ...] = ()
     """The record's other names in the KB; the query is matched against them too."""
-
-
-def _short(text: str, limit: int = KB_TITLE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _help(text: str) -> str:
@@ -151,7 +147,7 @@ class MagtuiCommands(Provider):
                 record_id = str(getattr(record, "id", ""))
                 title = record_title(record)
                 yield Command(
-                    f"KB: {table} · {_short(title)}",
+                    f"KB: {table} · {shorten(title, KB_TITLE_CHARS)}",
                     self._open_record(table, record_id),
                     f"Open {table} record '{record_id}' in the knowledge base (F6)",
                     title,

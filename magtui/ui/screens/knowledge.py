@@ -25,7 +25,7 @@ from magtui.consultation import Results
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Record
 from magtui.knowledge.search import record_title, search
-from magtui.text import one_line
+from magtui.text import one_line, shorten
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
 
 TABLE_TITLES = {
@@ -47,10 +47,6 @@ LIST_TITLE_CHARS = 60
 
 def record_key(table: str, record_id: str) -> str:
     return f"{table}:{record_id}"
-
-
-def _short(text: str, limit: int = LIST_TITLE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _value_text(value: Any) -> str:
@@ -208,7 +204,7 @@ class KnowledgeScreen(AreaScreen):
                     disabled=True,
                 ))
             options.append(Option(
-                Text(f"{table} · {_short(record_title(record))}", no_wrap=True,
+                Text(f"{table} · {shorten(record_title(record), LIST_TITLE_CHARS)}", no_wrap=True,
                      overflow="ellipsis"),
                 id=key,
             ))
@@ -216,7 +212,7 @@ class KnowledgeScreen(AreaScreen):
         results.clear_options()
         results.add_options(options)
         # The query is typed text: shown neutralised, and as text, never as markup.
-        shown = _short(one_line(query.strip()), 40)
+        shown = shorten(one_line(query.strip()), 40)
         results.border_title = Content(
             f"{len(self._records)} record{'s' if len(self._records) != 1 else ''}"
             + (f" matching “{shown}”" if shown else "")
