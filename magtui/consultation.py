@@ -8,6 +8,7 @@ Textual, so the same object is tested with plain pytest and saved as a draft.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from magtui import clock
 from magtui.clinical.dosing import DoseResult, calculate_dose
+from magtui.clinical.entry import parse_required, unit_alternatives
 from magtui.clinical.intake import IntakeResult, age_to_months, lookup_intake
 from magtui.clinical.limits import (
     AGE_MONTHS,
@@ -22,7 +24,6 @@ from magtui.clinical.limits import (
     COMPOUND_MG,
     CREATININE,
     EGFR,
-    EGFR_MIN_AGE_YEARS,
     ELEMENTAL_MG,
     SERUM_MG,
     TIMES_PER_DAY,
@@ -34,12 +35,13 @@ from magtui.clinical.renal import (
     KidneyAssessment,
     check_egfr_age,
     estimate_egfr,
-    for_under_18,
+    for_unused_entry,
 )
 from magtui.clinical.serum import SerumResult, interpret_serum
 from magtui.clinical.triage import FindingState, TriageResult, evaluate
 from magtui.knowledge.base import KnowledgeBase
-from magtui.text import invisible_char
+from magtui.text import invisible_char, one_line, shorten
+from magtui.values import Value
 
 if TYPE_CHECKING:
     from magtui.notes.session import SessionNote
@@ -196,6 +198,10 @@ def evaluate_consultation(kb: KnowledgeBase, consultation: Consultation) -> Resu
     serum = _interpreted_serum(kb, consultation.serum, problems)
     months = _age_in_months(patient, problems)
     triage = _evaluated_triage(kb, consultation, egfr_result, serum, months)
+    unused = _unused_kidney_entry(consultation, egfr_result, problems)
+    if unused:
+        # Typed, but not used: the caution says so, never "nothing has been entered".
+        triage = triage.replace(kidney=for_unused_entry(triage.kidney, unused))
     intake = _intake_reference(kb, patient, months, problems)
     dose = _calculated_dose(kb, consultation.dose, intake, triage.kidney, problems)
     return Results(triage=triage, egfr=egfr_result, intake=intake, dose=dose, serum=serum,
@@ -279,17 +285,29 @@ def _evaluated_triage(
     egfr = patient.egfr if patient.creatinine is None else (
         egfr_result.egfr if egfr_result is not None else None)
     states = {**dict.fromkeys(kb.findings, "not_asked"), **consultation.states}
-    triage = evaluate(
+    # The age answers the findings it decides, and gives a child the child's kidney caution;
+    # a computed eGFR is said to be computed wherever it is shown (`evaluate`).
+    return evaluate(
         kb, states, egfr=egfr if not patient.dialysis else None,  # type: ignore[arg-type]
         dialysis=patient.dialysis, serum=serum, age_months=months,
+        egfr_computed=egfr_result is not None,
     )
-    if months is not None and months < EGFR_MIN_AGE_YEARS * 12:
-        # Under 18: the kidney caution does not ask for a creatinine the app will not use.
-        triage = triage.replace(kidney=for_under_18(triage.kidney))
-    if egfr_result is not None and triage.kidney.basis == "egfr":
-        # The eGFR was computed from creatinine, not entered: say so wherever it is shown.
-        triage = triage.replace(kidney=triage.kidney.replace(egfr_computed=True))
-    return triage
+
+
+def _unused_kidney_entry(consultation: Consultation, egfr_result: EgfrResult | None,
+                         problems: Mapping[str, str]) -> str:
+    """What was typed for kidney function but is not used (empty when nothing is)."""
+    typed = [entry.sentence for entry in not_accepted(consultation)
+             if entry.field in ("egfr", "creatinine")]
+    if typed:
+        return "; ".join(typed)
+    patient = consultation.patient
+    if patient.creatinine is not None and egfr_result is None:
+        why = problems.get("creatinine") or problems.get("age") or "see F3"
+        unit = CREATININE[patient.creatinine_unit].unit
+        return f"creatinine {patient.creatinine:g} {unit} was entered, but no eGFR was " \
+            f"computed from it ({why})"
+    return ""
 
 
 def _calculated_dose(
@@ -313,6 +331,147 @@ def _calculated_dose(
         return None
 
 
+# ----------------------------------------------------------------------------- entered once
+
+FACT_FIELD_WORDS = {"age": "the age", "egfr": "the eGFR", "creatinine": "the creatinine",
+                    "dialysis": "the dialysis tick"}
+"""The F3 field behind each patient fact (`magtui.clinical.facts.PatientField`)."""
+
+
+def answered_on_f3(kb: KnowledgeBase, triage: TriageResult) -> dict[str, tuple[str, str]]:
+    """Each finding the patient details answer → (where it comes from, briefly, for its
+    checklist row; what marking it on the checklist says instead of changing it), e.g.
+    ("from F3 (age 68 y)", "Older adult (about 65+): set on F3 (age 68 years) — change the
+    age there.")."""
+    return {
+        finding_id: (f"from F3 ({fact.brief})",
+                     f"{kb.findings[finding_id].label}: set on F3 ({fact.because}) — change "
+                     f"{FACT_FIELD_WORDS[fact.field]} there.")
+        for finding_id, fact in triage.from_patient.items()
+    }
+
+
+# ----------------------------------------------------------------------------- typed, not used
+
+TYPED_FIELD_NAMES: dict[str, str] = {
+    "age-years": "Age", "age-months": "Age in months", "egfr": "eGFR",
+    "creatinine": "Creatinine", "serum": "Serum magnesium", "patient-ref": "Patient reference",
+    "amount": "Amount per dose", "times-per-day": "Doses a day",
+}
+"""Each form field whose refused text the consultation keeps (`Consultation.typed`), as the
+note names it, in the order the note lists them."""
+_NOT_BOTH = {
+    "age-years": ("age-months", "give age in years or in months, not both"),
+    "age-months": ("age-years", "give age in years or in months, not both"),
+    "egfr": ("creatinine", "give eGFR or creatinine, not both"),
+    "creatinine": ("egfr", "give eGFR or creatinine, not both"),
+}
+"""Fields that give one fact two ways: both typed, neither is used (the form refuses both)."""
+
+
+class NotAccepted(Value):
+    """One field's text that was typed and refused, so nothing was computed from it."""
+
+    field: str
+    name: str
+    text: str
+    """As typed, made safe to show (`_safe_text`); empty for a field left empty or not
+    quoted (`quoted`)."""
+    unit: str | None
+    reason: str
+    area: Literal["patient", "dose"]
+    quoted: bool = True
+    """False for the patient reference: a refused reference may hold a name, and the note
+    is de-identified, so only the reason is recorded."""
+
+    @property
+    def sentence(self) -> str:
+        """E.g. `Creatinine: typed "95" (mg/dL), not accepted: 95 mg/dL is outside …`."""
+        unit = f" ({self.unit})" if self.unit else ""
+        if not self.quoted:
+            typed = "typed text (not recorded)"
+        else:
+            typed = f'typed "{self.text}"{unit}' if self.text else f"left empty{unit}"
+        return f"{self.name}: {typed}, not accepted: {self.reason}"
+
+
+def not_accepted(consultation: Consultation) -> tuple[NotAccepted, ...]:
+    """Every field typed but refused, with why, in the words the form used (the rules of
+    `magtui.clinical.entry`); the note records these instead of "not entered"."""
+    typed = {k: v for k, v in consultation.typed.items() if v.strip()}
+    out: list[NotAccepted] = []
+    for field_id, name in TYPED_FIELD_NAMES.items():
+        text = typed.get(field_id)
+        if field_id == "times-per-day" and text is None and consultation.dose.times_per_day \
+                is None:
+            # It has a default, so an emptied field is refused, not "not entered yet".
+            text = ""
+        if text is None:
+            continue
+        entry = _refused(consultation, field_id, name, text, typed)
+        if entry is not None:
+            out.append(entry)
+    return tuple(out)
+
+
+def _refused(consultation: Consultation, field_id: str, name: str, text: str,
+             typed: Mapping[str, str]) -> NotAccepted | None:
+    area: Literal["patient", "dose"] = (
+        "dose" if field_id in ("amount", "times-per-day") else "patient")
+    if field_id == "patient-ref":
+        from magtui.notes.session import check_patient_ref  # the note's own rule
+
+        try:
+            check_patient_ref(text)
+        except ValueError as exc:
+            return NotAccepted(field=field_id, name=name, text="", unit=None,
+                               reason=one_line(str(exc)), area=area, quoted=False)
+        return None
+    limit, alternatives, unit_id = _typed_limit(consultation, field_id)
+    value, reason = parse_required(limit, text, limit.field)
+    if value is not None:
+        other, conflict = _NOT_BOTH.get(field_id, ("", ""))
+        if other not in typed:
+            return None  # accepted as it stands: kept text from before, not a refusal
+        reason = conflict
+    elif alternatives and unit_id is not None:
+        units = unit_alternatives(alternatives, unit_id, text)
+        if units:
+            reason += "; plausible as " + " or ".join(alternatives[u].unit for u in units)
+    shown = _safe_text(text)
+    unit = (f"mg {consultation.dose.entered_as}" if field_id == "amount" else limit.unit)
+    return NotAccepted(field=field_id, name=name, text=shown, unit=unit or None,
+                       reason=shorten(one_line(reason), 300), area=area)
+
+
+def _safe_text(text: str) -> str:
+    """Typed text as a note may quote it: controls as visible symbols (`one_line`), any
+    other invisible character as U+FFFD, and no longer than a note keeps."""
+    from magtui.notes.session import NOT_ACCEPTED_TEXT_MAX_CHARS
+
+    visible = "".join("\ufffd" if unicodedata.category(ch)[0] == "C" else ch
+                      for ch in one_line(text).strip())
+    return shorten(visible, NOT_ACCEPTED_TEXT_MAX_CHARS)
+
+
+def _typed_limit(consultation: Consultation,
+                 field_id: str) -> tuple[Limit, Mapping[str, Limit] | None, str | None]:
+    """The limit a field's text was checked against (its unit as chosen on the form), the
+    limits of the field's other units, and the chosen unit's id."""
+    patient, dose = consultation.patient, consultation.dose
+    if field_id == "creatinine":
+        return CREATININE[patient.creatinine_unit], CREATININE, patient.creatinine_unit
+    if field_id == "serum":
+        unit = consultation.serum.unit
+        return SERUM_MG[unit], SERUM_MG, unit
+    if field_id == "amount":
+        limit = COMPOUND_MG if dose.entered_as == "compound" else ELEMENTAL_MG
+        return limit, None, None
+    limits = {"age-years": AGE_YEARS, "age-months": AGE_MONTHS, "egfr": EGFR,
+              "times-per-day": TIMES_PER_DAY}
+    return limits[field_id], None, None
+
+
 def consultation_note(
     kb: KnowledgeBase, consultation: Consultation, results: Results,
     now: datetime | None = None,
@@ -333,6 +492,7 @@ def consultation_note(
         started_at=consultation.started_at,
         now=now,
         asked_together=consultation.asked_together(),
+        not_accepted=not_accepted(consultation),
     )
 
 

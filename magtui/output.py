@@ -252,7 +252,7 @@ def intake_text(kb: KnowledgeBase, result: IntakeResult) -> str:
         if result.ul_supplemental_mg is not None
         else "No supplemental UL is set for this age."
     )
-    lines = [f"{result.life_stage}, {result.sex}: {ref}", ul]
+    lines = [f"{result.life_stage}, {result.sex_text}: {ref}", ul]
     if result.row.note:
         lines.append(result.row.note)
     lines += _sources_text(kb, result.sources)

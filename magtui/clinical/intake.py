@@ -106,10 +106,11 @@ def _row(kb: KnowledgeBase, age_months: int, sex: Sex, condition: Condition,
     youngest = min((r.age_min_months for r in rows), default=0)
     raise InputError(
         field,
-        f"the intake tables have no {condition} row for age {_age_text(age_months)} "
-        f"(they start at {_age_text(youngest)})",
+        f"the intake tables have no {condition} row for age {age_text(age_months)} "
+        f"(they start at {age_text(youngest)})",
     )
 
 
-def _age_text(months: int) -> str:
+def age_text(months: int) -> str:
+    """An age in completed months as a clinician says it: "6 months", "68 years"."""
     return f"{months} months" if months < 24 else f"{months // 12} years"

@@ -89,11 +89,24 @@ def assess_kidney(
     dialysis: bool = False,
     kidney_disease_reported: bool = False,
     egfr_computed: bool = False,
+    age_months: int | None = None,
 ) -> KidneyAssessment:
     """Dialysis wins; then a measured eGFR; then reported kidney disease (at least caution).
 
     `egfr_computed` says the eGFR was computed from creatinine (not entered); it changes only
-    how the eGFR is described (`egfr_basis_text`), never the risk."""
+    how the eGFR is described (`egfr_basis_text`), never the risk. With `age_months` under
+    18 years and nothing known, the caution is the child's (`for_under_18`): the one place
+    the app's triage and the command line's dose both get it."""
+    kidney = _assessed(kb, egfr=egfr, dialysis=dialysis,
+                       kidney_disease_reported=kidney_disease_reported,
+                       egfr_computed=egfr_computed)
+    if age_months is not None and age_months < EGFR_MIN_AGE_YEARS * 12:
+        return for_under_18(kidney)
+    return kidney
+
+
+def _assessed(kb: KnowledgeBase, *, egfr: float | None, dialysis: bool,
+              kidney_disease_reported: bool, egfr_computed: bool) -> KidneyAssessment:
     if dialysis:
         band = kb.kidney_band("dialysis")
         return KidneyAssessment(risk=band.risk, basis="dialysis", egfr=egfr, band=band)
@@ -142,6 +155,19 @@ def for_under_18(kidney: KidneyAssessment) -> KidneyAssessment:
     extra = tuple(s for s in EQUATION_SOURCES if s not in band.source_ids)
     return kidney.replace(
         band=band.replace(caution=UNDER_18_KIDNEY_CAUTION, see_also=(*band.see_also, *extra)))
+
+
+def for_unused_entry(kidney: KidneyAssessment, entry: str) -> KidneyAssessment:
+    """Nothing is known of kidney function although a kidney value was typed: the caution
+    says what was typed and why it is not used (`entry`, e.g. 'creatinine typed "95"
+    (mg/dL), not accepted: …'), never that nothing was entered. The risk is unchanged;
+    a child's caution (`for_under_18`), which already says what to enter, is kept."""
+    if kidney.basis != "no_information" or kidney.caution == UNDER_18_KIDNEY_CAUTION:
+        return kidney
+    caution = (f"Kidney function unknown. Not used — {entry}. Correct it on F3: no eGFR is "
+               "used until then. The kidneys are the main route for removing magnesium: do "
+               "not rely on dose advice until kidney function is known.")
+    return kidney.replace(band=kidney.band.replace(caution=caution))
 
 
 EGFR_COMPUTED_WORDS = "computed from creatinine by the CKD-EPI 2021 equation"

@@ -7,8 +7,10 @@ are recorded; red flags not yet asked are reported, never assumed absent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Literal
 
+from magtui.clinical.facts import PatientFact, patient_facts
 from magtui.clinical.limits import InputError
 from magtui.clinical.plan import build_plan
 from magtui.clinical.referral import Referral, derive_facts, refer
@@ -16,7 +18,12 @@ from magtui.clinical.renal import KidneyAssessment, assess_kidney
 from magtui.clinical.serum import SerumResult, mmol_display
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.records import Advice, Finding, Interaction, Pattern
-from magtui.knowledge.vocabulary import MG_PRODUCT_IDS, NEURO_RED_FLAG_IDS, RED_FLAG_IDS
+from magtui.knowledge.vocabulary import (
+    KIDNEY_DISEASE_ID,
+    MG_PRODUCT_IDS,
+    NEURO_RED_FLAG_IDS,
+    RED_FLAG_IDS,
+)
 from magtui.values import Value
 
 FindingState = Literal["present", "absent", "not_asked"]
@@ -53,6 +60,10 @@ class TriageResult(Value):
     interactions: tuple[Interaction, ...]
     unasked_labels: tuple[str, ...] = ()
     """Labels of the red flags not yet asked, in `unasked_red_flags` order."""
+    from_patient: Mapping[str, PatientFact] = MappingProxyType({})
+    """Findings the patient details answer present (`magtui.clinical.facts`): `states`
+    holds them present, whatever the checklist said, and only the patient details change
+    them."""
 
     @property
     def provisional(self) -> bool:
@@ -248,21 +259,34 @@ def evaluate(
     dialysis: bool = False,
     serum: SerumResult | None = None,
     age_months: int | None = None,
+    egfr_computed: bool = False,
 ) -> TriageResult:
     """The whole triage decision; kidney risk counts a reported `kidney_disease` finding.
-    `age_months`, when known, lets the plan quote an adult replacement figure to adults only."""
+
+    `age_months`, when known, lets the plan quote an adult replacement figure to adults only,
+    gives a child the child's kidney caution, and answers the findings the age decides; a
+    measured kidney function in the caution or high band answers `kidney_disease`
+    (`magtui.clinical.facts`). `egfr_computed`: the eGFR came from creatinine."""
     kidney = assess_kidney(
         kb,
         egfr=egfr,
         dialysis=dialysis,
-        kidney_disease_reported=states.get("kidney_disease") == "present",
+        kidney_disease_reported=states.get(KIDNEY_DISEASE_ID) == "present",
+        egfr_computed=egfr_computed,
+        age_months=age_months,
     )
+    facts = patient_facts(kb, age_months=age_months, kidney=kidney)
+    # Entered once: what the patient details answer is not asked again, and not overruled.
+    answered: dict[str, FindingState] = dict(states)
+    for finding_id in facts:
+        answered[finding_id] = "present"
+    states = answered
     present = [kb.findings[f] for f, s in states.items() if s == "present"]
     pattern, explanation = assess_pattern(present, serum, kidney.risk)
-    facts = derive_facts(pattern, kidney.risk, serum.band.id if serum else None)
+    rule_facts = derive_facts(pattern, kidney.risk, serum.band.id if serum else None)
     present_ids = frozenset(f.id for f in present)
     unasked = tuple(f for f in RED_FLAG_IDS if states.get(f, "not_asked") == "not_asked")
-    referral = refer(kb.referral_rules, present_ids, facts).replace(provisional=bool(unasked))
+    referral = refer(kb.referral_rules, present_ids, rule_facts).replace(provisional=bool(unasked))
     advice = build_plan(
         kb, urgency=referral.urgency, provisional=referral.provisional, pattern=pattern,
         present=present_ids, kidney_risk=kidney.risk,
@@ -273,11 +297,19 @@ def evaluate(
     return TriageResult(
         states=dict(states),
         pattern=pattern,
-        explanation=explanation,
+        explanation=tuple(_with_origin(line, facts.get(line.finding)) for line in explanation),
         referral=referral,
         kidney=kidney,
         serum=serum,
         advice=advice,
         interactions=interactions,
         unasked_labels=tuple(kb.findings[f].label for f in unasked),
+        from_patient=MappingProxyType(facts),
     )
+
+
+def _with_origin(line: Explanation, fact: PatientFact | None) -> Explanation:
+    """A finding the patient details answered says so first, wherever it is explained."""
+    if fact is None:
+        return line
+    return line.replace(note=f"Answered by the patient details ({fact.because}). {line.note}")

@@ -152,6 +152,10 @@ class Finding(Sourced):
     why: Text
     """One line a clinician reads: why this finding matters for magnesium."""
     interactions: tuple[Id, ...] = ()
+    from_age_years: Annotated[float, Check(gt=0, le=120, allow_inf_nan=False)] | None = None
+    """Answered by the patient's age instead of asked: present from this age in years (the
+    label states the same threshold, e.g. "about 65+"). Below it, or with no age, the finding
+    is the clinician's to mark (`magtui.clinical.facts`)."""
 
 
 class SerumBand(Sourced):

@@ -311,6 +311,11 @@ def _check_finding_references(
         is_flag = finding.kind == "red_flag"  # type: ignore[attr-defined]
         if is_flag != (finding.id in RED_FLAG_IDS):  # type: ignore[attr-defined]
             say("findings", doc_id, "kind", "red flags must be exactly the design's red-flag ids")
+        # Age answers a context finding only: a symptom or red flag is always asked.
+        if (finding.from_age_years is not None  # type: ignore[attr-defined]
+                and finding.group != "context"):  # type: ignore[attr-defined]
+            say("findings", doc_id, "from_age_years", "only a context finding can be "
+                "answered by the patient's age")
         for i, interaction in enumerate(finding.interactions):  # type: ignore[attr-defined]
             if interaction not in ids["interactions"]:
                 say("findings", doc_id, f"interactions.{i}", f"unknown interaction {interaction!r}")

@@ -24,6 +24,9 @@ MG_PRODUCT_IDS: Final = ("high_dose_supplements", "mg_laxative_antacid")
 NEURO_RED_FLAG_IDS: Final = URGENT_RED_FLAG_IDS
 """Reported as neurological red flags, never read as a magnesium pattern (§5)."""
 TWITCH_IDS: Final = ("muscle_twitching", "eyelid_twitch", "persistent_twitching")
+KIDNEY_DISEASE_ID: Final = "kidney_disease"
+"""Reported kidney disease counts as kidney risk at least caution (§3); measured kidney
+function in the caution or high band answers it (`magtui.clinical.facts`)."""
 
 URGENCY_ORDER: Final = ("self_care", "routine", "urgent", "emergency")
 """Least to most urgent; the most urgent level triggered always wins."""

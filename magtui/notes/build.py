@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from magtui import __version__, clock
 from magtui.clinical.dosing import DoseResult
@@ -33,12 +33,16 @@ from magtui.notes.session import (
     IntakeRecord,
     InteractionRecord,
     KidneyRecord,
+    NotAcceptedRecord,
     PatientRecord,
     ReferralRecord,
     SerumRecord,
     SessionNote,
     SourceRecord,
 )
+
+if TYPE_CHECKING:
+    from magtui.consultation import NotAccepted
 
 T = TypeVar("T")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -83,6 +87,7 @@ def build_note(
     started_at: datetime | None = None,
     now: datetime | None = None,
     asked_together: Collection[str] = (),
+    not_accepted: Sequence[NotAccepted] = (),
 ) -> SessionNote:
     """A draft note (no id yet) of everything the consultation produced so far.
 
@@ -90,7 +95,8 @@ def build_note(
     `cautions_shown` are extra cautions the UI displayed (the KB review warning and the
     kidney, dose and interaction cautions are recorded from the results themselves).
     `asked_together` are the red flags denied in one step ("asked together, all denied");
-    only those the results hold as absent red flags are recorded so.
+    only those the results hold as absent red flags are recorded so. `not_accepted` are the
+    fields typed but refused (`magtui.consultation.not_accepted`): recorded as typed.
     """
     now = now if now is not None else clock.now()
     results = _filled_in(results)
@@ -112,6 +118,10 @@ def build_note(
         intake=_intake(results.intake) if results.intake else None,
         dose=_dose(results.dose) if results.dose else None,
         serum=_serum(results.serum) if results.serum else None,
+        not_accepted=tuple(
+            NotAcceptedRecord(field=e.field, name=e.name, text=e.text, unit=e.unit,
+                              reason=e.reason, area=e.area, quoted=e.quoted)
+            for e in not_accepted),
         cautions_shown=_cautions(kb, now, cautions_shown),
         clinician_text=_as_text(clinician_text),
         sources=_sources(kb, _source_ids(results)),
@@ -237,6 +247,7 @@ def _findings(kb: KnowledgeBase, triage: TriageResult | None,
             # A red flag still absent: one marked since on its own is no longer in the group.
             asked_together=(finding_id in asked_together and state == "absent"
                             and red_flag is not None),
+            set_from=fact.because if (fact := triage.from_patient.get(finding_id)) else None,
         )
     return out
 

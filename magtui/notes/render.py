@@ -13,12 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from magtui.notes.errors import NoteFormatError
-from magtui.notes.session import SCHEMA_VERSION, SessionNote
+from magtui.notes.session import SCHEMA_VERSION, NotAcceptedRecord, SessionNote
 from magtui.text import neutralise, one_line
 
 _UNITS = {"umol/L": "µmol/L"}
 _BACKTICK_RUN = re.compile(r"`+")
 _MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def _inline(text: str) -> str:
@@ -29,6 +30,23 @@ def _inline(text: str) -> str:
 def _escaped(text: str) -> str:
     """One line of user-entered text, with Markdown punctuation escaped so it stays literal."""
     return _MD_PUNCTUATION.sub(r"\\\1", _inline(text))
+
+
+def _literal(text: str) -> str:
+    """User-entered text inside a line (never at its start, where `#`, `-` or `1.` would
+    matter): only what marks up text mid-line is escaped, so "0.1–25 mg/dL" reads as is."""
+    return _MD_INLINE.sub(r"\\\1", _inline(text))
+
+
+def _typed(entry: NotAcceptedRecord, *, named: bool = True) -> str:
+    """`Creatinine: typed "95" (mg/dL), not accepted: …`: what was typed, and why refused."""
+    unit = f" ({_literal(entry.unit)})" if entry.unit else ""
+    if not entry.quoted:
+        typed = "typed text (not recorded)"
+    else:
+        typed = f'typed "{_literal(entry.text)}"{unit}' if entry.text else f"left empty{unit}"
+    name = f"{_literal(entry.name)}: " if named else ""
+    return f"{name}{typed}, not accepted: {_literal(entry.reason)}"
 
 
 def fenced(text: str) -> str:
@@ -65,8 +83,7 @@ def to_markdown(note: SessionNote) -> str:
         f"- Note: {note.note_id or 'draft, not saved'}",
         f"- Started: {_when(note.started_at)}",
         f"- Saved: {_when(note.saved_at)}",
-        "- Patient reference: "
-        + (_escaped(note.patient_ref) if note.patient_ref else "none recorded"),
+        "- Patient reference: " + _reference_text(note),
         f"- magtui {_inline(note.magtui_version)}, knowledge base {_inline(note.kb_version)}",
         "",
     ]
@@ -122,14 +139,30 @@ def _referral_lines(note: SessionNote) -> list[str]:
     return [*out, ""]
 
 
+def _reference_text(note: SessionNote) -> str:
+    if note.patient_ref:
+        return _escaped(note.patient_ref)
+    refused = _not_accepted(note, "patient-ref")
+    return _typed(refused[0], named=False) if refused else "none recorded"
+
+
+def _not_accepted(note: SessionNote, *fields: str) -> list[NotAcceptedRecord]:
+    return [entry for entry in note.not_accepted if entry.field in fields]
+
+
+def _age_text(note: SessionNote) -> str:
+    patient = note.patient
+    if patient.age_years is not None:
+        return f"{_num(patient.age_years)} years"
+    if patient.age_months is not None:
+        return f"{patient.age_months} months"
+    refused = _not_accepted(note, "age-years", "age-months")
+    return "; ".join(_typed(e, named=len(refused) > 1) for e in refused) or "not recorded"
+
+
 def _patient_lines(note: SessionNote) -> list[str]:
     patient, kidney = note.patient, note.patient.kidney
-    if patient.age_years is not None:
-        age = f"{_num(patient.age_years)} years"
-    elif patient.age_months is not None:
-        age = f"{patient.age_months} months"
-    else:
-        age = "not recorded"
+    age = _age_text(note)
     out = [
         "## Patient and kidney function",
         "",
@@ -152,6 +185,8 @@ def _patient_lines(note: SessionNote) -> list[str]:
         if kidney.creatinine is not None and kidney.creatinine_unit:
             line += f", from creatinine {_num(kidney.creatinine)} {_unit(kidney.creatinine_unit)}"
         out.append(line)
+    # Typed but refused: recorded as typed, never as "not entered".
+    out += [f"- {_typed(e)}" for e in _not_accepted(note, "egfr", "creatinine")]
     out.append(f"- Dialysis: {'yes' if kidney.dialysis else 'no'}")
     if kidney.kidney_caution:
         out.append(f"- Kidney caution: {_inline(kidney.kidney_caution)}")
@@ -165,7 +200,9 @@ def _finding_lines(note: SessionNote) -> list[str]:
 
     def named(finding_id: str) -> str:
         record = note.findings.get(finding_id)
-        return f"{_inline(record.label) if record else finding_id} ({finding_id})"
+        origin = (f" — from the patient details: {_inline(record.set_from)}"
+                  if record and record.set_from else "")
+        return f"{_inline(record.label) if record else finding_id} ({finding_id}){origin}"
 
     if note.unasked_red_flags:
         out.append("**Red flags NOT ASKED (unknown, not absent):**")
@@ -199,7 +236,9 @@ def _finding_lines(note: SessionNote) -> list[str]:
 def _serum_lines(note: SessionNote) -> list[str]:
     serum = note.serum
     if serum is None:
-        return []
+        refused = _not_accepted(note, "serum")
+        return ["## Serum magnesium", "", *(f"- {_typed(e)}" for e in refused), ""] \
+            if refused else []
     entered = f"{_num(serum.value)} {_unit(serum.unit)}"
     converted = "" if serum.unit == "mmol/L" else f" = {_num(serum.mmol_per_l)} mmol/L"
     return [
@@ -238,8 +277,9 @@ def _intake_lines(note: SessionNote) -> list[str]:
 
 def _dose_lines(note: SessionNote) -> list[str]:
     dose = note.dose
+    refused = [f"- {_typed(e)}" for e in note.not_accepted if e.area == "dose"]
     if dose is None:
-        return []
+        return ["## Dose checked", "", "No dose was computed.", *refused, ""] if refused else []
     per = "compound (salt)" if dose.entered_as == "compound" else "elemental magnesium"
     out = [
         "## Dose checked",
@@ -270,7 +310,7 @@ def _dose_lines(note: SessionNote) -> list[str]:
             f"  - `{w.code}` ({w.level}): {_inline(w.text)}{_cite(w.source)}"
             for w in dose.warnings
         ]
-    return [*out, ""]
+    return [*out, *refused, ""]
 
 
 def _caution_lines(note: SessionNote) -> list[str]:

@@ -42,6 +42,7 @@ from magtui.notes.session import (
     check_note_id_form,
     check_patient_ref,
     check_saved_together,
+    check_typed_text,
 )
 from magtui.values import REQUIRED, Value
 
@@ -88,6 +89,10 @@ def _note_id_format(cls: type[NoteModel], value: str) -> str:
     return check_note_id_form(value)
 
 
+def _typed_text(cls: type[NoteModel], value: str) -> str:
+    return check_typed_text(value)
+
+
 def _saved_together(note: Any) -> Any:
     check_saved_together(note.note_id, note.saved_at)
     return note
@@ -99,6 +104,9 @@ _CHECKS: dict[type[NoteValue], dict[str, Any]] = {
         "_encodable": field_validator("clinician_text")(_encodable),
         "_note_id_format": field_validator("note_id")(_note_id_format),
         "_saved_together": model_validator(mode="after")(_saved_together),
+    },
+    session.NotAcceptedRecord: {
+        "_typed_text": field_validator("text")(_typed_text),
     },
 }
 
@@ -175,6 +183,7 @@ IntakeRecord = _derive(session.IntakeRecord)
 DoseWarningRecord = _derive(session.DoseWarningRecord)
 DoseRecord = _derive(session.DoseRecord)
 SerumRecord = _derive(session.SerumRecord)
+NotAcceptedRecord = _derive(session.NotAcceptedRecord)
 SourceRecord = _derive(session.SourceRecord)
 SessionNote = _derive(session.SessionNote)
 """One consultation as a note file holds it; `SessionNote.model_validate(data).to_record()`."""

@@ -74,6 +74,20 @@ def check_clinician_text(value: str) -> str:
     return value
 
 
+NOT_ACCEPTED_TEXT_MAX_CHARS = 40
+"""The most of a refused field's text a note quotes (a form field takes no more)."""
+
+
+def check_typed_text(value: str) -> str:
+    """Refused text as a note quotes it: short, one line, every character visible (it was
+    typed by someone, so it is made safe before it is recorded)."""
+    if len(value) > NOT_ACCEPTED_TEXT_MAX_CHARS:
+        raise ValueError(f"typed text must be at most {NOT_ACCEPTED_TEXT_MAX_CHARS} characters")
+    if any(unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" for ch in value):
+        raise ValueError("typed text must not contain control or invisible characters")
+    return value
+
+
 def check_note_id_form(value: str) -> str:
     if value and not NOTE_ID_RE.match(value):
         raise ValueError("note_id must be empty or look like 20261125-171530-a1b2c3")
@@ -152,6 +166,30 @@ class FindingRecord(NoteValue):
     """True for a red flag marked absent with the others still unasked in one step (the
     checklist's "deny all unasked red flags"): asked together, all denied. False for a
     finding answered on its own, and in notes written before this field existed."""
+    set_from: str | None = None
+    """Set by the patient details, not marked on the checklist: what was entered, e.g.
+    "age 68 years" or "eGFR 21 mL/min/1.73 m², entered". None for a finding marked by hand."""
+
+
+class NotAcceptedRecord(NoteValue):
+    """A field whose text was typed but refused, so nothing was computed from it: the note
+    says what was typed and why, never "not entered"."""
+
+    field: str
+    name: str
+    text: str = ""
+    """As typed, made safe (controls shown as symbols, one line, at most
+    `NOT_ACCEPTED_TEXT_MAX_CHARS`); empty when the field was left empty or not `quoted`."""
+    unit: str | None = None
+    reason: str
+    area: Literal["patient", "dose"] = "patient"
+    quoted: bool = True
+    """False for the patient reference: a refused reference may hold a name (de-identified
+    notes), so only the reason is kept."""
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        check_typed_text(self.text)
 
 
 class ExplanationRecord(NoteValue):
@@ -284,6 +322,8 @@ class SessionNote(NoteValue):
     intake: IntakeRecord | None = None
     dose: DoseRecord | None = None
     serum: SerumRecord | None = None
+    not_accepted: tuple[NotAcceptedRecord, ...] = ()
+    """Fields typed but refused (F3, F4): recorded as typed, with the reason."""
     cautions_shown: tuple[str, ...] = ()
     clinician_text: str = ""
     """Exactly as typed; only the Markdown rendering neutralises control characters."""

@@ -21,7 +21,7 @@ from textual.fuzzy import FuzzySearch, Matcher
 from textual.markup import escape
 
 from magtui.clinical.triage import FindingState
-from magtui.consultation import Consultation
+from magtui.consultation import Consultation, answered_on_f3
 from magtui.knowledge.search import (
     fold,
     query_words,
@@ -92,7 +92,16 @@ class MagtuiCommands(Provider):
         def change(consultation: Consultation) -> None:
             consultation.mark(finding_id, state)  # as a key would: leaves a denied group
 
-        return lambda: self.magtui.update(change)
+        def mark() -> None:
+            # As on the checklist: what the patient details answer is changed only on F3.
+            results = self.magtui.results
+            elsewhere = answered_on_f3(self.magtui.kb, results.triage) if results else {}
+            if finding_id in elsewhere:
+                self.magtui.notify(elsewhere[finding_id][1], severity="warning", markup=False)
+            else:
+                self.magtui.update(change)
+
+        return mark
 
     def _dose_with(self, form_id: str) -> Callable[[], Awaitable[None]]:
         def change(consultation: Consultation) -> None:
@@ -123,7 +132,9 @@ class MagtuiCommands(Provider):
         kb = self.magtui.kb
         for mode, text, help_text in AREA_COMMANDS:
             yield Command(text, self._go(mode), help_text)
-        states = self.magtui.consultation.states
+        results = self.magtui.results
+        # The answers as they count (those the patient details give included).
+        states = results.triage.states if results else self.magtui.consultation.states
         for finding in kb.findings.values():
             now = states.get(finding.id, "not_asked").replace("_", " ")
             help_text = f"{finding.question} (now: {now})"

@@ -201,12 +201,16 @@ async def test_prefilled_answers_count_as_typed(
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert app.results is not None
-        expected = evaluate(kb, finding_states(kb, list(states)), egfr=21)
+        expected = evaluate(kb, finding_states(kb, list(states)), egfr=21, age_months=79 * 12)
         assert app.results.triage.referral.urgency == expected.referral.urgency == "urgent"
         rows = app.screen.query_one("#findings")
+        # Issue 13: the prefilled age and eGFR answer these two, shown as coming from F3.
+        from_f3 = {"older_adult": "age 79 y", "kidney_disease": "eGFR 21"}
         for finding_id in FINDING_IDS:
             prompt = str(rows.get_option(finding_id).prompt)
-            assert prompt.startswith("[✓]") == (finding_id in states)
+            assert prompt.startswith("[✓]") == (finding_id in states or finding_id in from_f3)
+            if finding_id in from_f3:
+                assert prompt.endswith(f"· from F3 ({from_f3[finding_id]})")
 
 
 async def test_invalid_kb_shows_an_error_screen_and_exits_3(screen_text: ScreenText) -> None:
