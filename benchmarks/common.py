@@ -39,12 +39,18 @@ def child_env(notes_dir: Path | None = None, **extra: str) -> dict[str, str]:
     """The shell's environment without settings that change what magtui does or draws.
 
     The validated-KB cache goes to a folder private to this run (filled by each benchmark's
-    warm-up run, as a user's second start would find it), never the user's own cache.
+    warm-up run, as a user's second start would find it), never the user's own cache; the
+    settings file is one that does not exist, and no settings variable is passed on, so a
+    developer's own config.toml never changes the figures.
     """
+    from magtui.settings import CONFIG_ENV, FIELDS, env_name
+
     env = dict(os.environ)
     for name in ("MAGTUI_KB", "NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR", "PYTHONPYCACHEPREFIX",
-                 "PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME", "TEXTUAL"):
+                 "PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME", "TEXTUAL",
+                 *(env_name(setting) for setting in FIELDS)):
         env.pop(name, None)
+    env[CONFIG_ENV] = str(_KB_CACHE_DIR / "no-such-config.toml")
     env["TEXTUAL_ANIMATIONS"] = "none"
     env[KB_CACHE_ENV] = str(_KB_CACHE_DIR)
     if notes_dir is not None:

@@ -1,7 +1,7 @@
 """Command line: argument parsing and dispatch (design.md §3).
 
-Textual is imported only when the TUI is started: the calculation commands stay fast and
-never load it. Exit codes: 0 ok, 2 bad input (one line on stderr naming the argument),
+Textual is imported only when the TUI or `serve` is started: the calculation commands stay
+fast and never load it. Exit codes: 0 ok, 2 bad input (one line on stderr naming the argument),
 3 invalid knowledge base (every problem listed).
 """
 
@@ -172,6 +172,8 @@ def build_parser(commands: bool = True) -> Parser:
                    allow_abbrev=False)
     _add_kb_commands(sub, common)
     _add_notes_commands(sub, common)
+    _add_config_commands(sub)
+    _add_serve(sub)
     return parser
 
 
@@ -275,8 +277,41 @@ def _add_notes_commands(sub: _Commands, common: Parser) -> None:
     p.add_argument("note_id", metavar="ID")
     p.add_argument("--to", required=True, metavar="PATH",
                    help="file to create; an existing file is never replaced")
-    p.add_argument("--format", choices=("md", "json"), default="md",
-                   help="md (default): the Markdown record | json: its JSON twin")
+    p.add_argument("--format", choices=("md", "json", "fhir"), default="md",
+                   help="md (default): the Markdown record | json: its JSON twin | "
+                        "fhir: a FHIR R4B document Bundle (JSON)")
+
+
+def _add_serve(sub: _Commands) -> None:
+    p = sub.add_parser(
+        "serve", help="open the consultation in a web browser (each tab its own)",
+        description="Serve the consultation to a web browser through textual-serve. Each "
+        "browser tab is its own consultation; notes and drafts go where the terminal's go. "
+        "There is no authentication: only this machine (127.0.0.1) unless --allow-remote.",
+        allow_abbrev=False)
+    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="address to listen on (default 127.0.0.1; any other needs "
+                   "--allow-remote)")
+    p.add_argument("--port", default="8000", metavar="PORT", help="port (default 8000)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a non-loopback --host: anyone who reaches it can open a "
+                   "consultation (no authentication)")
+    p.add_argument("--kb", default=argparse.SUPPRESS, metavar="PATH",
+                   help="knowledge base file (default: $MAGTUI_KB or kb/magnesium.json)")
+
+
+def _add_config_commands(sub: _Commands) -> None:
+    config = sub.add_parser("config", help="settings: the file's path, the settings in effect",
+                            allow_abbrev=False)
+    config_sub = config.add_subparsers(dest="config_command", parser_class=Parser,
+                                       metavar="ACTION", required=True)
+    json_only = Parser(add_help=False)  # no --kb: the settings do not read the KB
+    json_only.add_argument("--json", action="store_true", help="print one JSON object")
+    config_sub.add_parser("path", parents=[json_only], allow_abbrev=False,
+                          help="the settings file's path ($MAGTUI_CONFIG, else the platform's)")
+    config_sub.add_parser("show", parents=[json_only], allow_abbrev=False,
+                          help="the settings in effect, and every key (exit 2 if a setting "
+                          "was refused)")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -376,12 +411,13 @@ def _condition(args: argparse.Namespace, prefix: str = "") -> Condition:
     return "lactation" if getattr(args, f"{prefix}lactating") else "none"
 
 
-def _intake(kb: Any, args: argparse.Namespace) -> Any:
+def _intake(kb: Any, args: argparse.Namespace, age_months: int) -> Any:
+    """The intake reference; without --sex only where the tables' rows agree for both sexes
+    (`lookup_intake` decides from the KB, as the app does; otherwise --sex is asked for)."""
     from magtui.clinical.intake import lookup_intake
 
-    return lookup_intake(
-        kb, age_months=_age_months(args), sex=_sex(args.sex), condition=_condition(args)
-    )
+    sex = None if args.sex is None else _sex(args.sex)
+    return lookup_intake(kb, age_months=age_months, sex=sex, condition=_condition(args))
 
 
 def _egfr_value(args: argparse.Namespace) -> float | None:
@@ -437,7 +473,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
     from magtui import output
 
     kb = _load(args)
-    result = _intake(kb, args)
+    result = _intake(kb, args, _age_months(args))
     return _emit(args, *_with_review(kb, output.intake_json(result),
                                      output.intake_text(kb, result)))
 
@@ -455,8 +491,10 @@ def cmd_dose(args: argparse.Namespace) -> int:
     times = int(TIMES_PER_DAY.parse(args.times_per_day, "times-per-day"))
     egfr = _egfr_value(args)
     kb = _load(args)
-    intake = _intake(kb, args)
-    kidney = assess_kidney(kb, egfr=egfr, dialysis=args.dialysis)
+    months = _age_months(args)
+    intake = _intake(kb, args, months)
+    # With the age: a child's kidney caution never asks for a creatinine (as in the app).
+    kidney = assess_kidney(kb, egfr=egfr, dialysis=args.dialysis, age_months=months)
     result = calculate_dose(kb, form_id=args.form, intake=intake, kidney=kidney,
                             compound_mg=compound, elemental_mg=elemental, times_per_day=times)
     return _emit(args, *_with_review(kb, output.dose_json(kb, result),
@@ -592,7 +630,14 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
     if raw.endswith(("/", os.sep)):
         raise InputError("to", f"{shown(raw)} names a folder; give the path of a new file")
     note = load_note(args.note_id)  # an unknown or malformed id fails before any writing
-    data = (to_json(note) if args.format == "json" else to_markdown(note)).encode("utf-8")
+    if args.format == "fhir":
+        # fhir.resources is heavy: imported for this format only (magtui.notes.fhir).
+        from magtui.notes.fhir import to_fhir_json
+
+        text = to_fhir_json(note)  # a note that is not valid FHIR fails before any writing
+    else:
+        text = to_json(note) if args.format == "json" else to_markdown(note)
+    data = text.encode("utf-8")
     target = Path(raw).expanduser()
     folder = target.parent
     try:
@@ -614,10 +659,60 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
                  shown(written))
 
 
+def cmd_config_path(args: argparse.Namespace) -> int:
+    from magtui.settings import config_path
+
+    path = config_path()
+    return _emit(args, {"path": str(path), "exists": os.path.exists(path)}, shown(path))
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    """The settings in effect; a refused setting is named on stderr (exit 2), its default
+    shown (as the app uses it)."""
+    from magtui.notes.store import notes_dir
+    from magtui.settings import load_settings
+    from magtui.settings_report import settings_json, settings_text
+
+    loaded = load_settings()
+    _emit(args, settings_json(loaded), settings_text(loaded, shown(notes_dir())))
+    if loaded.problem:
+        complain(f"magtui: settings: {loaded.problem}")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _warn_settings() -> None:
+    """A settings file that names the notes folder and holds a mistake: said on stderr,
+    never fatal (the defaults stand in, as in the app)."""
+    if os.environ.get("MAGTUI_NOTES_DIR", "").strip():
+        return  # the folder comes from the variable: the file is not read
+    from magtui.settings import load_settings
+
+    problem = load_settings().problem
+    if problem:
+        complain(f"magtui: settings: {problem} (defaults used)")
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     kb = _load(args)
     say(f"magtui {__version__} (KB {kb.meta.kb_version}, reviewed {kb.meta.reviewed})")
     return EXIT_OK
+
+
+def _refuse_absent_answered_by_patient(kb: Any, prefill: dict[str, Any],
+                                       absent: list[str]) -> None:
+    """`--age 68 --absent older_adult` contradicts itself: the age answers that finding
+    present (entered once, `magtui.clinical.facts`), so the --absent would be silently
+    overruled. Refused instead, naming what answers it."""
+    from magtui.clinical.limits import InputError
+    from magtui.consultation import Consultation, evaluate_consultation
+
+    facts = evaluate_consultation(kb, Consultation.from_prefill(prefill)).triage.from_patient
+    for finding_id in absent:
+        if finding_id in facts:
+            raise InputError("absent", f"{finding_id!r} is answered present by the patient "
+                             f"details ({facts[finding_id].because}); leave it out, or "
+                             "change the value it comes from")
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -635,6 +730,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
             KBErrorApp(str(exc.path), exc.problems).run()
         raise  # main() lists every problem on stderr and exits 3
+    from magtui.settings import load_settings
+
+    # Never raises: the app names what it refused. `--creatinine` without `--unit` is in the
+    # unit the settings preselect on F3 (a UK clinician's "95" is µmol/L).
+    settings = load_settings()
     prefill: dict[str, Any] = {}
     if args.age is not None:
         prefill["age_years"] = AGE_YEARS.parse(args.age, "age")
@@ -646,17 +746,33 @@ def cmd_tui(args: argparse.Namespace) -> int:
     if args.egfr is not None:
         prefill["egfr"] = _egfr_value(args)
     if args.creatinine is not None:
-        unit = creatinine_unit(args.unit or "mg/dL")
+        unit = creatinine_unit(args.unit or settings.settings.creatinine_unit)
         prefill["creatinine"] = CREATININE[unit].parse(args.creatinine, "creatinine")
         prefill["creatinine_unit"] = unit
     elif args.unit is not None:
         raise InputError("unit", "goes with --creatinine")
     prefill["dialysis"] = args.dialysis
     prefill["states"] = finding_states(kb, args.answer, args.absent)
+    if args.absent:
+        _refuse_absent_answered_by_patient(kb, prefill, args.absent)
 
     from magtui.ui.app import run  # Textual is imported here and only here.
 
-    return run(kb=kb, prefill=prefill)
+    return run(kb=kb, prefill=prefill, settings=settings)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Check the address and the KB, then serve the TUI to browsers (Textual and the web
+    server are imported only past these checks, in magtui.serve.run)."""
+    from magtui import serve
+
+    port = serve.parse_port(args.port)
+    warning = serve.check_host(args.host, port, allow_remote=args.allow_remote)
+    _load(args)  # an invalid KB exits 3 here, not in every browser tab
+    if warning is not None:
+        complain(warning)
+    return serve.run(host=args.host, port=port, kb=getattr(args, "kb", None),
+                     loopback_only=warning is None)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -667,6 +783,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "triage": cmd_triage,
     "forms": cmd_forms,
     "findings": cmd_findings,
+    "serve": cmd_serve,
 }
 
 
@@ -685,7 +802,10 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "kb":
         return cmd_kb_validate(args) if args.kb_command == "validate" else cmd_kb_search(args)
     if args.command == "notes":
+        _warn_settings()
         return NOTES_COMMANDS[args.notes_command](args)
+    if args.command == "config":
+        return cmd_config_path(args) if args.config_command == "path" else cmd_config_show(args)
     return COMMANDS[args.command](args)
 
 

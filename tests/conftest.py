@@ -13,8 +13,11 @@ import pytest
 from magtui import clock
 from magtui.knowledge.base import KnowledgeBase
 from magtui.knowledge.loader import DEFAULT_KB, load_kb
+from magtui.settings import FIELDS, env_name
 
 REPO = Path(__file__).resolve().parents[1]
+SETTINGS_VARIABLES = tuple(env_name(name) for name in FIELDS if name != "notes_dir")
+"""`MAGTUI_CREATININE_UNIT`, … (MAGTUI_NOTES_DIR is set to the test's folder below)."""
 FIXED_TODAY = date(2026, 11, 30)
 """Inside the shipped KB's review window (reviewed 2026-11-25, next review 2027-11-25)."""
 
@@ -32,6 +35,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     # Each test starts with an empty KB cache of its own: validation always runs first.
     monkeypatch.setenv("MAGTUI_KB_CACHE", str(tmp_path / "kb-cache"))
     for name in ("MAGTUI_KB", "NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    # No test reads the user's settings: the settings file is a per-test path that does not
+    # exist until a test writes it, and no settings variable of the shell leaks in.
+    monkeypatch.setenv("MAGTUI_CONFIG", str(tmp_path / "config" / "config.toml"))
+    for name in SETTINGS_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     # "Today" is fixed: no test depends on the day it runs (the KB review warning would
     # appear in every snapshot once the shipped KB's review date passed).

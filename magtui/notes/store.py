@@ -1,6 +1,7 @@
 """Durable storage of session notes and of the autosaved draft.
 
-Layout of the notes folder (`MAGTUI_NOTES_DIR`, else the platform's user data folder):
+Layout of the notes folder (`MAGTUI_NOTES_DIR`, else the settings' `notes_dir`, else the
+platform's user data folder):
 
     20261125-171530-a1b2c3.md     the note as Markdown, for pasting into a record
     20261125-171530-a1b2c3.json   its JSON twin, written last: a note exists once this does
@@ -122,11 +123,14 @@ class NoteSummary:
 
 
 def notes_dir() -> Path:
-    """`MAGTUI_NOTES_DIR` if set, else `<user data dir>/magtui/notes` (not created here)."""
+    """`MAGTUI_NOTES_DIR` if set, else the settings file's `notes_dir` (`magtui.settings`),
+    else `<user data dir>/magtui/notes` (not created here)."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()
-    return platformdirs.user_data_path("magtui") / "notes"
+    from magtui.settings import configured_notes_dir  # one stat when there is no file
+
+    return configured_notes_dir() or platformdirs.user_data_path("magtui") / "notes"
 
 
 def new_note_id(moment: datetime) -> str:

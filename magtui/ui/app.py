@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -29,9 +30,12 @@ from textual.timer import Timer
 
 from magtui import clock
 from magtui.consultation import Consultation, Results, evaluate_consultation
+from magtui.keymap import BINDINGS, first_key
 from magtui.knowledge.base import KnowledgeBase
+from magtui.settings import LoadedSettings, load_settings
 from magtui.text import neutralise, one_line
 from magtui.ui.areas import AREAS
+from magtui.ui.key_order import KeysInOrderApp
 from magtui.ui.paste import normalise_newlines, paste_refusal
 
 if TYPE_CHECKING:
@@ -56,7 +60,7 @@ def _magtui_commands() -> type[Provider]:
     return MagtuiCommands
 
 
-class MagtuiApp(App[int]):
+class MagtuiApp(KeysInOrderApp[int]):
     # App-wide rules (and the triage area's, shown first). Every other area brings its own
     # stylesheet (ui/css/<area>.tcss) when first opened, so start-up parses only this one.
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -110,13 +114,19 @@ class MagtuiApp(App[int]):
         notes_dir: Path | None = None,
         cursor_blink: bool = True,
         autosave: bool = True,
+        settings: LoadedSettings | None = None,
     ) -> None:
         super().__init__()
         # Tests and snapshots turn the wall-clock cursor blink off so frames are stable.
         self.cursor_blink_disabled = not cursor_blink
         self.kb = kb
         self.consultation = consultation or Consultation()
-        self.notes_dir = notes_dir
+        self.loaded_settings = settings if settings is not None else load_settings()
+        self.settings = self.loaded_settings.settings
+        # An explicit folder (tests) first; then MAGTUI_NOTES_DIR, then the settings file
+        # (both in `settings.notes_dir`); None: the platform's folder (notes.store).
+        self.notes_dir = notes_dir if notes_dir is not None else self.settings.notes_dir
+        self._apply_settings()
         # Prefilled context counts as typed: quitting without saving it must ask. Once a
         # note is saved, `unsaved` means the note differs from it (magtui.ui.saving).
         self.unsaved = self.consultation.has_input()
@@ -128,6 +138,24 @@ class MagtuiApp(App[int]):
         from magtui.clinical.review import review_warning
 
         self.kb_review_warning = review_warning(kb.meta, clock.today())
+
+    # ------------------------------------------------------------------ settings
+
+    def _apply_settings(self) -> None:
+        """The theme and keymap of the settings (units: PatientScreen; notes: __init__)."""
+        if self.settings.keymap:
+            # By binding id, as Posting does: the footer and help then show the new keys.
+            self.set_keymap(dict(self.settings.keymap))
+        theme = self.settings.theme
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+
+    def key_label(self, binding_id: str) -> str:
+        """A binding's key as shown (the first, when a keymap gives several): F3, ^o."""
+        key = first_key(self.settings.keymap.get(binding_id, BINDINGS[binding_id].keys))
+        if re.fullmatch(r"f\d+", key):
+            return key.upper()
+        return self.get_key_display(Binding(key, ""))
 
     # ------------------------------------------------------------------ state
 
@@ -142,6 +170,12 @@ class MagtuiApp(App[int]):
         self.screen.refresh_bindings()
 
     def on_mount(self) -> None:
+        problem = self.loaded_settings.problem
+        if problem:
+            # At start, where it is seen: what was refused, and that magtui goes on with
+            # the defaults for it (drawn once the first screen is mounted).
+            self.notify(f"{problem}. Their defaults are used; everything else applies.",
+                        title="Settings not applied", severity="error", timeout=30)
         if not self.autosave:
             return
         from magtui.ui.drafts import read_draft
@@ -323,7 +357,8 @@ class MagtuiApp(App[int]):
         self.exit(0)
 
 
-def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
+def run(kb: KnowledgeBase, prefill: dict[str, Any],
+        settings: LoadedSettings | None = None) -> int:
     # Everything alive now (Textual's modules, the validated KB) lives as long as the app:
     # keep it out of the cycle collector's passes, which would otherwise walk it again and
     # again, a pause of 12–24 ms each, between the clinician's keys. And no collection
@@ -332,7 +367,7 @@ def run(kb: KnowledgeBase, prefill: dict[str, Any]) -> int:
     gc.freeze()
     gc.disable()
     try:
-        app = MagtuiApp(kb, Consultation.from_prefill(prefill))
+        app = MagtuiApp(kb, Consultation.from_prefill(prefill), settings=settings)
         code = app.run()
     finally:
         gc.enable()

@@ -68,7 +68,10 @@ def terminal(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
 
     def start(*args: str, size: tuple[int, int] = (100, 32)) -> Terminal:
         session = f"magtui-test-{uuid.uuid4().hex[:8]}"
+        # A settings file that does not exist: tmux may hand the pane its server's
+        # environment, not this test's, and the user's settings must not reach the app.
         env = (f"MAGTUI_NOTES_DIR={shlex.quote(str(notes))} TERM=xterm-256color "
+               f"MAGTUI_CONFIG={shlex.quote(str(tmp_path / 'no-config.toml'))} "
                "TEXTUAL_ANIMATIONS=none")
         # exec: the pane's process is magtui itself, so a SIGKILL hits magtui.
         command = (f"cd {shlex.quote(str(REPO))} && exec env {env} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -28,15 +29,17 @@ DIALOGS_CSS = CSS_DIR / "dialogs.tcss"
 DISCLAIMER = "Supports a clinician's judgement; does not diagnose or prescribe."
 
 
-def area_bar(current: str) -> Text:
-    """`magtui │ ▶F2 Triage◀ │ F3 Patient │ …`: the current area marked by arrows and style."""
+def area_bar(current: str, keys: Mapping[str, str] | None = None) -> Text:
+    """`magtui │ ▶F2 Triage◀ │ F3 Patient │ …`: the current area marked by arrows and style;
+    `keys` (mode → key as shown) when a keymap has moved them."""
     bar = Text(" magtui ", style="bold")
-    for key, target, label in AREAS.values():
+    for mode, (default, target, label) in AREAS.items():
+        key = keys[mode] if keys is not None else default.upper()
         bar.append("│")
         if target.split(":")[1] == current:
-            bar.append(f"▶{key.upper()} {label}◀", style="bold reverse")
+            bar.append(f"▶{key} {label}◀", style="bold reverse")
         else:
-            bar.append(f" {key.upper()} ", style="bold")
+            bar.append(f" {key} ", style="bold")
             bar.append(f"{label} ")
     return bar
 
@@ -72,7 +75,8 @@ class AreaScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # The top line is the area bar: where you are, and the key to every other area.
-        yield Static(area_bar(type(self).__name__), id="area-bar")
+        keys = {mode: self.magtui.key_label(f"area.{mode}") for mode in AREAS}
+        yield Static(area_bar(type(self).__name__, keys), id="area-bar")
         banner = KidneyBanner(id="kidney-banner")
         if self.magtui.results is not None:
             # Drawn with its words in the very first frame, not one refresh later.

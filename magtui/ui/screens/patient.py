@@ -10,6 +10,7 @@ why in the words of its `Limit`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import ClassVar, TypeVar, cast
 
 from textual import on
@@ -122,6 +123,7 @@ class PatientScreen(AreaScreen):
     # ------------------------------------------------------------------ layout
 
     def body(self) -> ComposeResult:
+        self._preferred_units()
         # Side by side when wide; stacked in one scroll when narrow (see `on_resize`).
         with VerticalScroll(id="patient-columns"):
             with VerticalScroll(id="patient-form"):
@@ -138,6 +140,19 @@ class PatientScreen(AreaScreen):
                 yield Static(id="kidney-result")
                 yield Static(id="intake-note")
                 yield Static(id="patient-sources")
+
+    def _preferred_units(self) -> None:
+        """The settings' units (`creatinine_unit`, `serum_unit`) preselect each unit choice
+        whose value is still empty. A preference, not an input: set without `update`, so it
+        is neither unsaved nor autosaved (a note records a unit only with its value)."""
+        consultation, settings = self.magtui.consultation, self.magtui.settings
+        patient, serum, typed = consultation.patient, consultation.serum, consultation.typed
+        if (patient.creatinine is None and not typed.get("creatinine", "").strip()
+                and patient.creatinine_unit == PatientInputs.creatinine_unit):
+            consultation.patient = replace(patient, creatinine_unit=settings.creatinine_unit)
+        if (serum.value is None and not typed.get("serum", "").strip()
+                and serum.unit == SerumInputs.unit):
+            consultation.serum = replace(serum, unit=settings.serum_unit)
 
     def _field_input(self, field_id: str, value: float | None, limit: Limit | None,
                      help_text: str, placeholder: str = "") -> FieldInput:
@@ -216,7 +231,7 @@ class PatientScreen(AreaScreen):
                 f"({_range(CREATININE['mg/dL'])} or {_range(CREATININE['umol/L'])}). "
                 "eGFR is computed by CKD-EPI 2021 for adults (18 years or over). "
                 "A value that fits only the other unit is refused, and the message says "
-                f"so: **{SWITCH_UNIT_KEY}** then switches the unit; nothing switches by itself.",
+                f"so: **{self._key()}** then switches the unit; nothing switches by itself.",
                 "value",
             )
             yield HelpRadioSet(
@@ -245,7 +260,7 @@ class PatientScreen(AreaScreen):
                 f"({_range(SERUM_MG['mmol/L'])}, {_range(SERUM_MG['mg/dL'])} or "
                 f"{_range(SERUM_MG['mEq/L'])}). Classified on the unrounded mmol/L "
                 "value into adult, non-obstetric bands. A value that fits only another "
-                f"unit is refused, and the message says so: **{SWITCH_UNIT_KEY}** then "
+                f"unit is refused, and the message says so: **{self._key()}** then "
                 "switches the unit; nothing switches by itself.",
                 "if known",
             )
