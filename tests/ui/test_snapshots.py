@@ -46,6 +46,12 @@ CASES: list[tuple[str, dict[str, Any], tuple[int, int], tuple[str, ...]]] = [
     ("knowledge_100x32", SCENARIO_1, (100, 32), ("f6", *"proton")),
     ("note_100x32", SCENARIO_2, (100, 32), ("f7",)),
     ("help_100x32", SCENARIO_1, (100, 32), ("f1",)),
+    # Every area at 80×24 too (issue #13: readable without scrolling at 80×24).
+    ("patient_80x24", SCENARIO_1, (80, 24), ("f3",)),
+    ("dose_80x24", SCENARIO_2, (80, 24), ("f4",)),
+    ("knowledge_80x24", SCENARIO_1, (80, 24), ("f6", *"proton")),
+    ("note_80x24", SCENARIO_2, (80, 24), ("f7",)),
+    ("help_80x24", SCENARIO_1, (80, 24), ("f1",)),
 ]
 
 

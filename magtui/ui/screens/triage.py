@@ -9,41 +9,51 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
 from magtui.clinical.referral import URGENCY_SYMBOL
-from magtui.clinical.triage import PATTERN_MEANING
-from magtui.consultation import Consultation, Results
+from magtui.clinical.triage import PATTERN_MEANING, FindingState
+from magtui.consultation import Consultation, Results, answered_on_f3
+from magtui.knowledge.records import Finding
 from magtui.ui.screens.base import AreaScreen
 from magtui.ui.widgets.finding_list import WORD, FindingList
-from magtui.ui.widgets.text import show_text
+from magtui.ui.widgets.text import WholeTextBox, show_text
 
 URGENCY_CLASSES = tuple(
     f"-urgency-{level}" for level in ("emergency", "urgent", "routine", "self_care")
 )
 
 
+def question(finding: Finding, state: FindingState, origin: str = "") -> str:
+    """The highlighted finding's question, its answer now (and where from), and why."""
+    now = f"{WORD[state]}[/b], {escape(origin)}" if origin else f"{WORD[state]}[/b]"
+    return f"[b]{escape(finding.question)}[/b] Now: [b]{now}\n{escape(finding.why)}"
+
+
 class TriageScreen(AreaScreen):
     AREA_TITLE = "F2 Triage checklist"
 
     def body(self) -> ComposeResult:
+        findings = self.magtui.kb.findings
         with Horizontal(id="triage-columns"):
             with Vertical(id="triage-left"):
-                yield FindingList(self.magtui.kb.findings, id="findings")
-                yield Static(id="finding-question")
+                yield FindingList(findings, self._mark, id="findings")
             with VerticalScroll(id="triage-panel"):
                 # Most important first, so 80×24 shows urgency and unasked red flags.
                 yield Static(id="live-urgency")
                 yield Static(id="live-unasked")
                 yield Static(id="live-pattern")
                 yield Static(id="live-reasons")
+        # The full width, and tall enough for the longest question and why: at 80×24 a
+        # column's width cut most of them off (issue #13).
+        yield WholeTextBox([question(f, "not_asked") for f in findings.values()],
+                           id="finding-question")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.focus_first(self.query_one(FindingList))
 
-    @on(FindingList.Marked)
-    def _marked(self, event: FindingList.Marked) -> None:
+    def _mark(self, finding_id: str, state: FindingState) -> None:
         def change(consultation: Consultation) -> None:
             # Marked on its own: it also leaves the red flags denied together.
-            consultation.mark(event.finding_id, event.state)
+            consultation.mark(finding_id, state)
 
         self.magtui.update(change)
 
@@ -67,11 +77,9 @@ class TriageScreen(AreaScreen):
         finding = self.query_one(FindingList).highlighted_finding
         if finding is None:
             return
-        state = self.query_one(FindingList).states[finding.id]
-        self._show(
-            "finding-question",
-            f"[b]{escape(finding.question)}[/b] Now: [b]{WORD[state]}[/b]\n{escape(finding.why)}",
-        )
+        findings = self.query_one(FindingList)
+        origin = findings.set_elsewhere.get(finding.id, ("", ""))[0]
+        self._show("finding-question", question(finding, findings.states[finding.id], origin))
 
     def _show(self, widget_id: str, markup: str) -> None:
         # show_text skips unchanged text and re-lays out only on a height change: a toggle
@@ -80,7 +88,9 @@ class TriageScreen(AreaScreen):
 
     def show_results(self, results: Results) -> None:
         triage = results.triage
-        self.query_one(FindingList).show_states(triage.states)
+        # Answered by the patient details: shown as from F3, changed only there.
+        self.query_one(FindingList).show_states(triage.states,
+                                                answered_on_f3(self.magtui.kb, triage))
         self._highlighted()
         referral = triage.referral
         self._show("live-urgency",

@@ -1,7 +1,12 @@
-"""`show_text`: update a Static without laying out the whole screen when its size stays."""
+"""`show_text`: update a Static without laying out the whole screen when its size stays;
+`WholeTextBox`: a Static tall enough for the longest of the texts it may show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from textual import events
+from textual.content import Content
 from textual.visual import VisualType
 from textual.widgets import Static
 
@@ -35,3 +40,26 @@ def _width_follows_text(static: Static) -> bool:
     parent = static.parent
     layout = getattr(parent.styles, "layout", None) if parent is not None else None
     return getattr(layout, "name", "vertical") != "vertical"
+
+
+class WholeTextBox(Static):
+    """A Static at least as tall as the longest of `texts` (markup) at its width.
+
+    None of them is ever cut off, and what sits above the box does not jump as one text
+    replaces another (F2's question and why, under the checklist, issue #13). The height
+    is worked out again when the width changes; a text longer than all of `texts` still
+    gets its lines (height auto).
+    """
+
+    def __init__(self, texts: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._texts = [Content.from_markup(text) for text in texts]
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.content_size.width
+        if width:
+            # As `Widget.get_content_height` passes them (Textual types them more narrowly).
+            rules = self.styles
+            lines = max((text.get_height(rules, width)  # type: ignore[arg-type]
+                         for text in self._texts), default=1)
+            self.styles.min_height = lines + self.styles.gutter.height
