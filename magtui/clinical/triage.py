@@ -173,17 +173,22 @@ def assess_direction(
         return Direction(deficiency=not high, excess=high, route_in=route_in or high,
                          serum_decides=True, neuro=neuro)
     counted = [f for f in present if not (neuro and f.id in NEUROMUSCULAR_IDS)]
-    deficiency = _risk_and_symptom(counted, "deficiency")
     excess = route_in and any(
         f.kind == "symptom" and f.supports in ("excess", "both") for f in counted
     )
+    # With excess suspected (a route in and a fitting symptom), a symptom that fits both
+    # pictures is read as excess: deficiency then needs a symptom of its own. Otherwise an
+    # older adult on a magnesium laxative with failing kidneys and weakness read MIXED, and
+    # the plan noted "the findings fit low magnesium" beside "stop every magnesium product".
+    deficiency = _risk_and_symptom(counted, "deficiency", both_fit=not excess)
     return Direction(deficiency=deficiency, excess=excess, route_in=route_in,
                      serum_decides=False, neuro=neuro)
 
 
-def _risk_and_symptom(present: list[Finding], which: str) -> bool:
+def _risk_and_symptom(present: list[Finding], which: str, *, both_fit: bool = True) -> bool:
+    fitting = (which, "both") if both_fit else (which,)
     has_risk = any(f.kind == "risk_factor" and f.supports == which for f in present)
-    has_symptom = any(f.kind == "symptom" and f.supports in (which, "both") for f in present)
+    has_symptom = any(f.kind == "symptom" and f.supports in fitting for f in present)
     return has_risk and has_symptom
 
 
@@ -242,6 +247,10 @@ def _symptom_role(finding: Finding, d: Direction) -> tuple[bool, str]:
     met = [t for t in targets if (d.deficiency if t == "deficiency" else d.excess)]
     if met:
         return True, f"Counts towards {' and '.join(met)}."
+    if finding.kind == "risk_factor" and d.excess:
+        return False, (f"A risk factor for {finding.supports}; no symptom of its own, and "
+                       "symptoms that fit both are read as excess while magnesium has a "
+                       "route in.")
     if finding.kind == "risk_factor":
         return False, f"A risk factor for {finding.supports}; no consistent symptom yet."
     if "excess" in targets and not d.route_in and "deficiency" not in targets:

@@ -91,6 +91,9 @@ def read_kb_bytes(path: Path, where: str, limit: int = MAX_KB_BYTES) -> bytes:
         raise KBError(path, [f"{where}: file not found"]) from None
     except PermissionError:
         raise KBError(path, [f"{where}: not readable (permission denied)"]) from None
+    except (UnicodeEncodeError, ValueError):
+        # A NUL or a lone surrogate (a name no file system can hold) is not a file name.
+        raise KBError(path, [f"{where}: not a usable file name"]) from None
     except RefusedFile as refused:
         raise KBError(path, [f"{where}: {_refusal(refused, limit)}"]) from None
     except OSError as exc:

@@ -294,3 +294,21 @@ def test_rules_in_kb_reference_vocabulary_only(kb: KnowledgeBase) -> None:
 def test_urgency_ranks_in_order() -> None:
     assert [urgency_rank(u) for u in ("self_care", "routine", "urgent", "emergency")] == [
         0, 1, 2, 3]
+
+
+def test_symptoms_fitting_both_are_read_as_excess_while_excess_is_suspected(
+    kb: KnowledgeBase,
+) -> None:
+    # Scenario 2 with F3's age: older age is a deficiency risk factor and weakness fits
+    # both pictures, but with a magnesium laxative and failing kidneys the picture is
+    # excess, and the plan does not note that "the findings fit low magnesium".
+    findings = ["older_adult", "mg_laxative_antacid", "nausea", "weakness"]
+    result = triage(kb, findings, egfr=21)
+    assert result.pattern == "excess"
+    assert result.referral.urgency == "urgent"
+    older = next(e for e in result.explanation if e.finding == "older_adult")
+    assert not older.counted and "read as excess" in older.note
+    # A deficiency-specific symptom still makes the picture mixed.
+    assert triage(kb, [*findings, "cramps_spasms"], egfr=21).pattern == "mixed"
+    # Without a route in, the same symptoms still count towards deficiency.
+    assert triage(kb, ["older_adult", "weakness"]).pattern == "deficiency"

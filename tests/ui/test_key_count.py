@@ -109,7 +109,7 @@ CONSULTS = [
         ("7", "9", "tab", "tab", "right", "enter", "tab", "tab", "2", "1"),  # male; eGFR 21
         PatientInputs(age_years=79, sex="male", egfr=21),
         ("mg_laxative_antacid", "nausea", "weakness"),
-        "urgent", "mixed", True,
+        "urgent", "excess", True,  # suspected excess with kidney failure
         context_from_f3=("older_adult", "kidney_disease"),  # 79 years; eGFR 21 (G4)
         absent=("breathing_difficulty", "chest_pain_palpitations", "fainting_low_bp"),
         # Magnesium hydroxide ("hy" finds it: "h" alone finds the picker's prompt,
