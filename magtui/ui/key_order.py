@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
 from textual import events
 from textual.app import App, ReturnType
+from textual.dom import DOMNode
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
-SETTLE_ROUNDS = 3
-"""Rounds `_settle` waits: enough for a message to climb from a field to its screen."""
+SETTLE_PASSES = 3
+"""Passes `_settle` makes up the key's path (a few milliseconds each)."""
 HOLD_LIMIT_S = 1.0
 """Longest a key waits for the one before it: only reached if that key's trail is lost."""
 
@@ -49,9 +53,16 @@ class KeysInOrderApp(App[ReturnType]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._key_in_flight: events.Key | None = None
+        self._key_target: Widget | Screen[Any] | None = None
         self._settling: asyncio.Task[None] | None = None
         self._held_keys: deque[events.Key] = deque()
         self._hold_timer: Timer | None = None
+
+    @property
+    def keys_pending(self) -> int:
+        """Keys typed and not yet done: held, in flight, or waiting for the last to settle."""
+        busy = self._key_in_flight is not None or self._settling is not None
+        return len(self._held_keys) + busy
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key):
@@ -67,7 +78,7 @@ class KeysInOrderApp(App[ReturnType]):
 
     async def _dispatch_key(self, key: events.Key) -> None:
         target = self.focused or self.screen  # where Textual forwards a key
-        self._key_in_flight = key
+        self._key_in_flight, self._key_target = key, target
         await super().on_event(key)  # priority bindings act here; otherwise forwarded
         if not key.is_forwarded or not target.post_message(KeyTrail(key)):
             self._key_done()  # acted on by the app itself, or nowhere to go
@@ -87,34 +98,39 @@ class KeysInOrderApp(App[ReturnType]):
             self._hold_timer.stop()
             self._hold_timer = None
         self._key_in_flight = None
-        if self._held_keys:
+        if self._held_keys and self._key_target is not None:
             # Outside this handler: the app's own queue (where a widget's focus() lands)
             # must run while we wait.
-            self._settling = asyncio.create_task(self._settle())
+            self._settling = asyncio.create_task(self._settle(self._key_target))
 
-    async def _settle(self) -> None:
+    async def _settle(self, target: Widget | Screen[Any]) -> None:
         """Let what the last key set going finish before the next key acts.
 
         A key's effects can still be travelling once it is done: a choice's Changed message
         on its way to the screen (a ctrl+s just behind it saved without it), a focus() that
         the app applies later (a Select taking focus back after a pick undid the Tab just
-        behind it). Each round waits until the app and every node of the screen have
-        handled what was queued when it began; a few rounds follow a message up the DOM.
-        Paid only by keys typed ahead of the screen.
+        behind it). They start where the key went and climb its ancestors to the app, so
+        each pass waits for every node on that path, deepest first, to handle what it holds:
+        a message climbing the path is followed to the top in one pass; a few passes catch
+        what a node posts to itself on the way. Paid only by keys typed ahead.
         """
-        for _ in range(SETTLE_ROUNDS):
-            nodes = [self, *self.screen.walk_children(with_self=True)]
-            waiting = [asyncio.Event() for _ in nodes]
-            for node, done in zip(nodes, waiting, strict=True):
-                if not node.call_later(done.set):
-                    done.set()  # closing: nothing more will run there
-            waits = [asyncio.ensure_future(done.wait()) for done in waiting]
-            _, late = await asyncio.wait(waits, timeout=HOLD_LIMIT_S)
-            for wait in late:
-                wait.cancel()  # a node that never answered: go on rather than hang
-        self.post_message(Settled())
+        try:
+            path = [*reversed(list(target.walk_children())), *target.ancestors_with_self]
+            for _ in range(SETTLE_PASSES):
+                for node in path:
+                    await _drained(node)
+        finally:  # whatever happened (the app closing), the held keys go on
+            self.post_message(Settled())
 
     async def _on_settled(self, _: Settled) -> None:
         self._settling = None
         if self._held_keys and self._key_in_flight is None:
             await self._dispatch_key(self._held_keys.popleft())
+
+
+async def _drained(node: DOMNode) -> None:
+    """Wait until `node` has handled every message it held when called."""
+    done = asyncio.Event()
+    if node.call_later(done.set):  # False: it is closing, nothing more runs there
+        with suppress(TimeoutError):  # a node that never answers: go on, never hang
+            await asyncio.wait_for(done.wait(), HOLD_LIMIT_S)
