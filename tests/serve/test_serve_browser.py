@@ -26,8 +26,9 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SHOT_FOR_REVIEW = Path("/tmp/serve_shot.png")
-"""A copy of the screenshot, for a person to look at after the run."""
+SHOT_FOR_REVIEW = os.environ.get("MAGTUI_REVIEW_SHOT", "")
+"""Where to copy the screenshot for a person to look at after the run (unset: kept only in
+the test's own temporary folder)."""
 
 pytestmark = [
     pytest.mark.browser,
@@ -142,8 +143,8 @@ def test_a_red_flag_ticked_by_keyboard_in_the_browser_reads_emergency(
     assert "so far SELF-CARE" not in screen
     shot = tmp_path / "serve_emergency.png"
     assert browser.save_screenshot(str(shot))
-    with contextlib.suppress(OSError):
-        shutil.copyfile(shot, SHOT_FOR_REVIEW)
+    if SHOT_FOR_REVIEW:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(shot, SHOT_FOR_REVIEW)
     assert len(served.consultations()) == 1  # this tab's consultation, and only it
-    print(f"\nbrowser test: {time.monotonic() - started:.1f} s; screenshot {shot}"
-          f" (copy: {SHOT_FOR_REVIEW})")
+    print(f"\nbrowser test: {time.monotonic() - started:.1f} s; screenshot {shot}")
