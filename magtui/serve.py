@@ -25,6 +25,7 @@ import shlex
 import sys
 
 from magtui.clinical.limits import InputError
+from magtui.text import one_line
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -156,7 +157,8 @@ def run(*, host: str, port: int, kb: str | None, loopback_only: bool) -> int:
                 connection.close()
 
         async def on_startup(self, app: web.Application) -> None:
-            shown = f"[{host}]" if ":" in host else host
+            # --host is the user's text: neutralised like every other line magtui prints.
+            shown = one_line(f"[{host}]" if ":" in host else host)
             print(f"magtui: serving the consultation on http://{shown}:{port}/ — each "
                   "browser tab is its own consultation; ctrl+c stops", flush=True)
 
