@@ -1,8 +1,9 @@
 """The consultation app: one mode per area (F2–F7), app-wide keys, one shared consultation.
 
-Each area is a mode. An area's screen is built the first time the user opens it and then
-kept (Textual's modes), so coming back finds it exactly as left: fields, focus, highlighted
-finding, search and scroll. Every input, even invalid typed text, also lives in
+Each area is a mode (the checklist, shown at start, is Textual's default screen named as the
+triage mode: `get_default_screen`). An area's screen is built the first time the user opens
+it and then kept (Textual's modes), so coming back finds it exactly as left: fields, focus,
+highlighted finding, search and scroll. Every input, even invalid typed text, also lives in
 `app.consultation` (a restored draft or the palette changes it from outside). Every change
 goes through `update()`, which re-evaluates the consultation through `magtui.clinical` and
 publishes the new `Results`; each screen watches `app.results`, shown or hidden, and only
@@ -53,6 +54,9 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+FIRST_AREA = "triage"
+
+
 def _magtui_commands() -> type[Provider]:
     # Imported when the palette first opens, not at start-up.
     from magtui.ui.commands import MagtuiCommands
@@ -66,10 +70,13 @@ class MagtuiApp(KeysInOrderApp[int]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "magtui"
     SUB_TITLE = "magnesium · twitching · kidney risk"
+    # The triage area is the app's default screen (below); every other area is a mode,
+    # built when first opened and then kept.
     MODES: ClassVar[dict[str, Any]] = {
-        mode: _screen_factory(target) for mode, (_, target, _) in AREAS.items()
+        mode: _screen_factory(target)
+        for mode, (_, target, _) in AREAS.items() if mode != FIRST_AREA
     }
-    DEFAULT_MODE = "triage"
+    DEFAULT_MODE = FIRST_AREA
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = (
         App.COMMANDS | {_magtui_commands}
     )
@@ -169,7 +176,17 @@ class MagtuiApp(KeysInOrderApp[int]):
         gc.enable()
         self.screen.refresh_bindings()
 
+    def get_default_screen(self) -> Screen[Any]:
+        # Textual builds a mode's first screen and then re-parses and re-applies the whole
+        # stylesheet (`App._init_mode` → `refresh_css`, Textual 8.2.8); its default screen is
+        # only styled as it mounts, as any app's first screen. So the checklist comes up as
+        # the default screen, and becomes the triage mode once it is there (`on_mount`).
+        return _screen_factory(AREAS[FIRST_AREA][1])()
+
     def on_mount(self) -> None:
+        # The default screen's stack is already the triage mode's (DEFAULT_MODE): naming
+        # the mode lets F2 switch back to it; its factory is never called.
+        self.add_mode(FIRST_AREA, _screen_factory(AREAS[FIRST_AREA][1]))
         problem = self.loaded_settings.problem
         if problem:
             # At start, where it is seen: what was refused, and that magtui goes on with
@@ -208,7 +225,7 @@ class MagtuiApp(KeysInOrderApp[int]):
 
     def _all_area_screens(self) -> list[Screen[Any]]:
         screens: list[Screen[Any]] = []
-        for mode in self.MODES:
+        for mode in AREAS:
             with suppress(KeyError):  # an area not opened yet has no stack
                 screens.extend(self.get_screen_stack(mode))
         return screens

@@ -68,6 +68,10 @@ class AreaScreen(Screen[None]):
     """A top-level area (F2–F7). Subclasses compose `body()` and render `Results`."""
 
     AREA_TITLE: ClassVar[str] = ""
+    # Each area gives its first focus itself (`focus_first`). Textual's auto focus would
+    # first focus the first focusable widget, on F3 the form's scroll box, and restyle its
+    # 60 descendants on the way in and again on the way out (~70 ms of a first F3).
+    AUTO_FOCUS: ClassVar[str | None] = ""
 
     @property
     def magtui(self) -> MagtuiApp:

@@ -27,6 +27,7 @@ from magtui.knowledge.records import Record
 from magtui.knowledge.search import record_title, search
 from magtui.text import one_line, shorten
 from magtui.ui.screens.base import CSS_DIR, AreaScreen
+from magtui.ui.widgets.option_list import SteadyOptionList
 
 TABLE_TITLES = {
     "sources": "Sources",
@@ -112,7 +113,7 @@ class KbDetail(VerticalScroll):
     HELP = "The selected record's fields and sources. Scroll with ↑/↓, PgUp/PgDn."
 
 
-class KbResults(OptionList):
+class KbResults(SteadyOptionList):
     HELP = (
         "Records matching the search, grouped by table. ↑/↓ shows each one's detail on the "
         "right; enter moves to the detail."

@@ -79,6 +79,7 @@ class NoteScreen(AreaScreen):
     _preview_timer: Timer | None = None
     _over_limit = 0
     _save_status = ""
+    _status_shown = ""
     """What the status line says about saving, drawn with the preview (`_render_preview`)."""
 
     def body(self) -> ComposeResult:
@@ -131,7 +132,11 @@ class NoteScreen(AreaScreen):
                       "that fitted")
         else:
             status = self._save_status
-        self.query_one("#note-status", Static).update(Text(status))
+        # Only a changed line is drawn again: an update lays the area out again, and
+        # opening F7 redraws the status every time.
+        if status != self._status_shown:
+            self._status_shown = status
+            self.query_one("#note-status", Static).update(Text(status))
 
     def show_results(self, results: Results) -> None:
         self._show_status()
@@ -156,7 +161,9 @@ class NoteScreen(AreaScreen):
         held = saved_note_holding(app, note)
         self._save_status, title = save_state(app.last_saved, held, app.unsaved)
         self._show_status()
-        self.query_one("#note-preview-box").border_title = title
+        box = self.query_one("#note-preview-box")
+        if box.border_title != title:
+            box.border_title = title
         markdown = to_markdown(held.note if held is not None else note)
         # Opening the area rebuilds the note; redrawing an unchanged preview (a whole note,
         # laid out again) was most of what made F7 the slowest area to switch to.

@@ -8,11 +8,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from magtui.clinical.triage import FindingState
 from magtui.knowledge.records import Finding
+from magtui.ui.widgets.option_list import SteadyOptionList
 
 GROUP_TITLES = {
     "deficiency_symptoms": "Deficiency-type symptoms",
@@ -41,7 +41,7 @@ def finding_prompt(finding: Finding, state: FindingState, origin: str = "") -> T
     return text
 
 
-class FindingList(OptionList):
+class FindingList(SteadyOptionList):
     """An OptionList of findings under group headings; keys set the highlighted finding."""
 
     HELP = (
