@@ -107,7 +107,11 @@ def request_refusal(*, host_header: str, origin: str | None, scheme: str,
 
 
 def run(*, host: str, port: int, kb: str | None, loopback_only: bool) -> int:
-    """Serve the consultation until interrupted (ctrl+c or SIGTERM)."""
+    """Serve the consultation until interrupted (ctrl+c or SIGTERM).
+
+    Longer than most functions here because it holds the server's class: aiohttp and
+    textual-serve are imported only when serving, so every other command starts without them.
+    """
     import asyncio
 
     import aiohttp_jinja2
