@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from magtui.consultation import Consultation, DoseInputs, PatientInputs
 from magtui.knowledge.base import KnowledgeBase
@@ -53,6 +54,25 @@ def visible_text(app: MagtuiApp) -> str:
     rows = (strip.text for strip in app.screen._compositor.render_strips())
     # Textual draws some spaces as U+00A0 (radio buttons); a reader sees spaces.
     return "\n".join(rows).replace("\u00a0", " ")
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Focus an input on the current screen and replace its text by typing, as a user
+    would (an empty `text` leaves it empty)."""
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    widget.clear()
+    await pilot.pause()
+    if text:
+        await pilot.press(*text)
+    await pilot.pause()
+
+
+async def go(pilot: Pilot[Any], key: str) -> None:
+    """Press an area's key (or escape) and wait until the area is shown and settled."""
+    await pilot.press(key)
+    await pilot.pause()
+    await pilot.pause()
 
 
 @dataclass(frozen=True)

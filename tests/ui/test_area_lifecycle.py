@@ -17,28 +17,14 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from magtui.consultation import DoseInputs, PatientInputs
 from magtui.ui.app import MagtuiApp
+from tests.ui.conftest import go, type_into
 
 SIZE = (100, 32)
 AppFor = Callable[..., MagtuiApp]
 
 
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    field = pilot.app.screen.query_one(selector, Input)
-    field.focus()
-    field.clear()
-    await pilot.pause()
-    await pilot.press(*text)
-    await pilot.pause()
-
-
 def shown(app: MagtuiApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render()).replace("\u00a0", " ")
-
-
-async def go(pilot: Any, key: str) -> None:
-    await pilot.press(key)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def test_patient_fields_valid_and_invalid_survive_leaving(app_for: AppFor) -> None:

@@ -18,7 +18,7 @@ from magtui.ui.app import MagtuiApp
 from magtui.ui.screens.knowledge import KbResults
 from magtui.ui.screens.triage import TriageScreen
 from magtui.ui.widgets.finding_list import FindingList
-from tests.ui.conftest import visible_text
+from tests.ui.conftest import go, visible_text
 
 SIZE = (120, 40)
 AppFor = Callable[..., MagtuiApp]
@@ -35,12 +35,6 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, target: object, name: str) -> l
 
     monkeypatch.setattr(target, name, counted)
     return calls
-
-
-async def go(pilot: Any, key: str) -> None:
-    await pilot.press(key)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def test_start_up_styles_the_checklist_once(

@@ -10,25 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from magtui.consultation import PatientInputs
 from magtui.ui.app import MagtuiApp
 from magtui.ui.widgets.finding_list import FindingList
+from tests.ui.conftest import type_into
 
 AppFor = Callable[..., MagtuiApp]
 Notices = Callable[[MagtuiApp], list[Any]]
 SIZE = (100, 32)
-
-
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.clear()
-    await pilot.pause()
-    if text:
-        await pilot.press(*text)
-    await pilot.pause()
 
 
 def checklist(app: MagtuiApp) -> FindingList:

@@ -19,6 +19,7 @@ from magtui.consultation import Consultation, DoseInputs, PatientInputs, SerumIn
 from magtui.knowledge.base import KnowledgeBase
 from magtui.ui.app import MagtuiApp
 from magtui.ui.validators import LimitValidator, number_text, parse_or_error
+from tests.ui.conftest import type_into
 
 ScreenText = Callable[[MagtuiApp], str]
 
@@ -45,17 +46,6 @@ def limit_message(limit: Any, text: str, field: str) -> str:
     with pytest.raises(InputError) as caught:
         limit.parse(text, field)
     return caught.value.message
-
-
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    """Focus an input, replace its text by typing, as a user would."""
-    widget = pilot.app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.clear()
-    await pilot.pause()
-    if text:
-        await pilot.press(*text)
-    await pilot.pause()
 
 
 async def choose_form(pilot: Any, keys: str) -> None:

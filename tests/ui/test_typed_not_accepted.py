@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from magtui.consultation import PatientInputs
 from magtui.ui.app import MagtuiApp
+from tests.ui.conftest import type_into
 
 AppFor = Callable[..., MagtuiApp]
 SIZE = (100, 32)
@@ -27,15 +28,6 @@ CREATININE_LINE = ('- Creatinine: typed "95" (mg/dL), not accepted: 95 mg/dL is 
 def shown(app: MagtuiApp, selector: str) -> str:
     widget = app.screen.query_one(selector, Static)
     return " ".join(str(widget.render()).replace("\u00a0", " ").split())
-
-
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.clear()
-    await pilot.pause()
-    await pilot.press(*text)
-    await pilot.pause()
 
 
 async def preview(pilot: Any) -> str:

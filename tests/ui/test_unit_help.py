@@ -23,6 +23,7 @@ from magtui.ui.validators import (
     separator_advice,
     unit_alternatives,
 )
+from tests.ui.conftest import type_into
 
 AppFor = Callable[..., MagtuiApp]
 Notices = Callable[[MagtuiApp], list[Any]]
@@ -39,15 +40,6 @@ def shown(app: MagtuiApp, selector: str) -> str:
 def pressed(app: MagtuiApp, set_id: str) -> str:
     button = app.screen.query_one(f"#{set_id}", RadioSet).pressed_button
     return "" if button is None else str(button.label)
-
-
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.clear()
-    await pilot.pause()
-    await pilot.press(*text)
-    await pilot.pause()
 
 
 def warnings(seen: list[Any]) -> list[str]:
