@@ -178,9 +178,11 @@ class MagtuiApp(KeysInOrderApp[int]):
 
     def get_default_screen(self) -> Screen[Any]:
         # Textual builds a mode's first screen and then re-parses and re-applies the whole
-        # stylesheet (`App._init_mode` → `refresh_css`, Textual 8.2.8); its default screen is
-        # only styled as it mounts, as any app's first screen. So the checklist comes up as
-        # the default screen, and becomes the triage mode once it is there (`on_mount`).
+        # stylesheet (`App._init_mode` → `refresh_css`, Textual 8.2.8; upstream calls it a
+        # stopgap, textual PR #5211); its default screen is only styled as it mounts, as any
+        # app's first screen. So the checklist comes up as the default screen, and becomes
+        # the triage mode once it is there (`on_mount`). Textual loads no CSS_PATH or CSS of
+        # a default screen: the checklist's rules live in app.tcss (a test keeps it so).
         return _screen_factory(AREAS[FIRST_AREA][1])()
 
     def on_mount(self) -> None:

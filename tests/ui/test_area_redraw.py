@@ -8,6 +8,7 @@ repaints every line on that; magtui's lists repaint only when their look changed
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -92,11 +93,27 @@ async def test_reopening_an_area_does_not_repaint_its_list(
         assert str(listing.get_option_at_index(1).prompt)[:24] in visible_text(app)
 
 
+def test_the_checklist_brings_no_stylesheet_of_its_own() -> None:
+    # Textual loads the CSS_PATH and CSS of a mode's screen, not of the default screen: the
+    # checklist's rules must stay in app.tcss, or they would silently never apply.
+    assert TriageScreen.CSS_PATH is None
+    assert not TriageScreen.CSS
+
+
+def test_what_the_lists_replace_is_only_textuals_repaint() -> None:
+    # SteadyOptionList replaces OptionList's hook and calls the one above it: should an
+    # upgrade make OptionList's hook do more than repaint, that would be skipped silently.
+    body = inspect.getsource(OptionList.notify_style_update).split(":", 1)[1].split()
+    assert body == ["self.refresh()", "super().notify_style_update()"]
+
+
 async def test_a_new_theme_repaints_the_list(
     app_for: AppFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_for(autosave=False)
     async with app.run_test(size=SIZE) as pilot:
+        # What the clinician needs, whichever part repaints it: Textual itself (a style
+        # value that changes) or the list's own comparison of its look.
         listing = app.screen.query_one(FindingList)
         before = listing.background_colors
         lines_drawn = count_calls(monkeypatch, listing, "render_line")

@@ -79,8 +79,9 @@ class NoteScreen(AreaScreen):
     _preview_timer: Timer | None = None
     _over_limit = 0
     _save_status = ""
-    _status_shown = ""
     """What the status line says about saving, drawn with the preview (`_render_preview`)."""
+    _status_shown = ""
+    """The status line as last drawn (the Static starts empty)."""
 
     def body(self) -> ComposeResult:
         with Vertical(id="note-columns"):

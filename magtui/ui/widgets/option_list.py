@@ -14,9 +14,12 @@ class SteadyOptionList(OptionList):
     repaint was most of what an F2 or F6 switch cost (~12 ms a switch at 120×40).
 
     Here the list is redrawn only when what it is drawn with changed: its styles (border,
-    colours, padding…), its background and its text style. The per-option styles
-    (highlight, disabled, separators) are Textual's component classes, which Textual itself
-    compares and redraws on after this hook.
+    colours, padding…), its background and its text style. A style value that really
+    changes also makes Textual repaint the widget by itself, and the per-option styles
+    (highlight, disabled, separators) are component classes Textual compares and redraws on
+    after this hook; the comparison here is the guard for anything else. What this replaces
+    is pinned by `tests/ui/test_area_redraw.py` (an upgrade that adds to OptionList's hook
+    fails it).
     """
 
     _look: tuple[Any, ...] | None = None
