@@ -55,6 +55,7 @@ def _screen_factory(target: str) -> Callable[[], Screen[Any]]:
 
 
 FIRST_AREA = "triage"
+_first_screen = _screen_factory(AREAS[FIRST_AREA][1])
 
 
 def _magtui_commands() -> type[Provider]:
@@ -183,12 +184,12 @@ class MagtuiApp(KeysInOrderApp[int]):
         # app's first screen. So the checklist comes up as the default screen, and becomes
         # the triage mode once it is there (`on_mount`). Textual loads no CSS_PATH or CSS of
         # a default screen: the checklist's rules live in app.tcss (a test keeps it so).
-        return _screen_factory(AREAS[FIRST_AREA][1])()
+        return _first_screen()
 
     def on_mount(self) -> None:
         # The default screen's stack is already the triage mode's (DEFAULT_MODE): naming
         # the mode lets F2 switch back to it; its factory is never called.
-        self.add_mode(FIRST_AREA, _screen_factory(AREAS[FIRST_AREA][1]))
+        self.add_mode(FIRST_AREA, _first_screen)
         problem = self.loaded_settings.problem
         if problem:
             # At start, where it is seen: what was refused, and that magtui goes on with

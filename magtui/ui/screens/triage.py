@@ -43,8 +43,8 @@ class TriageScreen(AreaScreen):
                 yield Static(id="live-reasons")
         # The full width, and tall enough for the longest question and why: at 80×24 a
         # column's width cut most of them off (issue #13).
-        yield WholeTextBox([f"{f.question} Now: {WORD['not_asked']}\n{f.why}"
-                            for f in findings.values()], id="finding-question")
+        yield WholeTextBox([question(f, "not_asked") for f in findings.values()],
+                           id="finding-question")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -43,18 +43,19 @@ def _width_follows_text(static: Static) -> bool:
 
 
 class WholeTextBox(Static):
-    """A Static at least as tall as the longest of `texts` at its width.
+    """A Static at least as tall as the longest of `texts` (markup) at its width.
 
     None of them is ever cut off, and what sits above the box does not jump as one text
-    replaces another (F2's question and why, under the checklist, issue #13). `texts` are
-    plain (bold or colour markup does not change how a text wraps). The height is worked
-    out after the frame that gave the box its width, so start-up does not wait for it
-    (~6 ms for 30 texts); a text longer than all of `texts` still gets its lines.
+    replaces another (F2's question and why, under the checklist, issue #13). The texts
+    are parsed and the height worked out after the frame that gave the box its width, so
+    start-up does not wait for it (~6 ms for 30 texts); a text longer than all of `texts`
+    still gets its lines.
     """
 
     def __init__(self, texts: Sequence[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._texts = texts
+        self._markup = texts
+        self._texts: list[Content] = []
         self._fitted_width = 0
 
     def on_resize(self, event: events.Resize) -> None:
@@ -65,8 +66,10 @@ class WholeTextBox(Static):
         if not width or width == self._fitted_width:
             return
         self._fitted_width = width
+        if not self._texts:
+            self._texts = [Content.from_markup(text) for text in self._markup]
         # As `Widget.get_content_height` passes them (Textual types them more narrowly).
         rules = self.styles
-        lines = max((Content(text).get_height(rules, width)  # type: ignore[arg-type]
+        lines = max((text.get_height(rules, width)  # type: ignore[arg-type]
                      for text in self._texts), default=1)
         self.styles.min_height = lines + self.styles.gutter.height
